@@ -1,0 +1,68 @@
+// swift-tools-version:6.1
+import PackageDescription
+import class Foundation.ProcessInfo
+
+/// Modules follow the data flow: events → storage → ingest, storage → query → reports.
+/// The `clicklog` executable is a thin layer of commands over them.
+let package = Package(
+    name: "clicklog",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "clicklog", targets: ["clicklog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(name: "ClicklogEvents"),
+        .target(name: "ClicklogGenerator"),
+        .target(
+            name: "ClicklogStorage",
+            dependencies: ["ClicklogEvents", "CZstd", "CSQLite"]
+        ),
+        .executableTarget(
+            name: "clicklog",
+            dependencies: [
+                "ClicklogEvents", "ClicklogStorage", "ClicklogGenerator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "ClicklogTestSupport",
+            dependencies: ["ClicklogEvents", "ClicklogStorage", "ClicklogGenerator"]
+        ),
+        .testTarget(name: "ClicklogEventsTests", dependencies: ["ClicklogEvents", "ClicklogTestSupport"]),
+        .testTarget(name: "ClicklogStorageTests", dependencies: ["ClicklogStorage", "ClicklogTestSupport"]),
+        .testTarget(name: "ClicklogGeneratorTests", dependencies: ["ClicklogGenerator", "ClicklogEvents"]),
+        .testTarget(name: "ClicklogCommandTests", dependencies: ["clicklog", "ClicklogTestSupport"]),
+    ]
+)
+
+// Benchmarks are declared only when asked for (CLICKLOG_BENCHMARKS=1), so `swift build` and
+// `swift test` never resolve package-benchmark and its malloc interposer.
+if ProcessInfo.processInfo.environment["CLICKLOG_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "ClicklogBenchmarks",
+            dependencies: [
+                "ClicklogEvents", "ClicklogStorage", "ClicklogGenerator",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ClicklogBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}

@@ -1,0 +1,77 @@
+/// Events in columnar form: one array per field, appended row by row by the parser and encoded
+/// column by column by the storage writer.
+///
+/// The same type carries a decoded block back to readers; there, columns that were not asked
+/// for stay empty (see `ColumnSet`). Props are stored as three parallel columns (key, kind,
+/// value) with `propEnds[row]` giving the end of a row's run of properties.
+public struct EventBatch: Sendable, Equatable {
+    public var count: Int
+
+    public var event = StringColumn()
+    /// Client time, epoch milliseconds.
+    public var ts: [Int64] = []
+    public var anonymousID = StringColumn()
+    public var id = StringColumn()
+    public var userID = StringColumn()
+    public var sessionID = StringColumn()
+    public var url = StringColumn()
+    public var referrer = StringColumn()
+    public var title = StringColumn()
+    public var selector = StringColumn()
+    public var text = StringColumn()
+    public var x = Int64Column()
+    public var y = Int64Column()
+
+    /// `propEnds[row]` is the index just past the row's last property in the three prop columns.
+    public var propEnds: [UInt32] = []
+    public var propKeys = StringColumn()
+    public var propKinds: [UInt8] = []
+    public var propValues = StringColumn()
+
+    /// Server time the message was received, epoch microseconds.
+    public var receivedAt: [Int64] = []
+    public var site = StringColumn()
+    public var userAgent = StringColumn()
+    /// The client address after anonymisation; null with `--ip-mode none`.
+    public var ip = StringColumn()
+    /// The batch's `sent_at`, epoch milliseconds, when the client sent one.
+    public var sentAt = Int64Column()
+
+    public init() { count = 0 }
+
+    public func propRange(of row: Int) -> Range<Int> {
+        (row == 0 ? 0 : Int(propEnds[row - 1]))..<Int(propEnds[row])
+    }
+
+    public mutating func removeAll(keepingCapacity: Bool = true) {
+        self = EventBatch.emptied(self, keepingCapacity: keepingCapacity)
+    }
+
+    private static func emptied(_ batch: EventBatch, keepingCapacity: Bool) -> EventBatch {
+        var b = batch
+        b.count = 0
+        b.event.removeAll(keepingCapacity: keepingCapacity)
+        b.ts.removeAll(keepingCapacity: keepingCapacity)
+        b.anonymousID.removeAll(keepingCapacity: keepingCapacity)
+        b.id.removeAll(keepingCapacity: keepingCapacity)
+        b.userID.removeAll(keepingCapacity: keepingCapacity)
+        b.sessionID.removeAll(keepingCapacity: keepingCapacity)
+        b.url.removeAll(keepingCapacity: keepingCapacity)
+        b.referrer.removeAll(keepingCapacity: keepingCapacity)
+        b.title.removeAll(keepingCapacity: keepingCapacity)
+        b.selector.removeAll(keepingCapacity: keepingCapacity)
+        b.text.removeAll(keepingCapacity: keepingCapacity)
+        b.x.removeAll(keepingCapacity: keepingCapacity)
+        b.y.removeAll(keepingCapacity: keepingCapacity)
+        b.propEnds.removeAll(keepingCapacity: keepingCapacity)
+        b.propKeys.removeAll(keepingCapacity: keepingCapacity)
+        b.propKinds.removeAll(keepingCapacity: keepingCapacity)
+        b.propValues.removeAll(keepingCapacity: keepingCapacity)
+        b.receivedAt.removeAll(keepingCapacity: keepingCapacity)
+        b.site.removeAll(keepingCapacity: keepingCapacity)
+        b.userAgent.removeAll(keepingCapacity: keepingCapacity)
+        b.ip.removeAll(keepingCapacity: keepingCapacity)
+        b.sentAt.removeAll(keepingCapacity: keepingCapacity)
+        return b
+    }
+}
