@@ -12,6 +12,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(
@@ -30,11 +35,36 @@ let package = Package(
             name: "ClicklogStorage",
             dependencies: ["ClicklogEvents", "CZstd", "CSQLite"]
         ),
+        .target(
+            name: "ClicklogIngest",
+            dependencies: [
+                "ClicklogEvents", "ClicklogStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Web")]
+        ),
+        .target(
+            name: "ClicklogQuery",
+            dependencies: ["ClicklogEvents", "ClicklogStorage", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "clicklog",
             dependencies: [
-                "ClicklogEvents", "ClicklogStorage", "ClicklogGenerator",
+                "ClicklogEvents", "ClicklogStorage", "ClicklogGenerator", "ClicklogIngest", "ClicklogQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -43,6 +73,8 @@ let package = Package(
         ),
         .testTarget(name: "ClicklogEventsTests", dependencies: ["ClicklogEvents", "ClicklogTestSupport"]),
         .testTarget(name: "ClicklogStorageTests", dependencies: ["ClicklogStorage", "ClicklogTestSupport"]),
+        .testTarget(name: "ClicklogQueryTests", dependencies: ["ClicklogQuery", "ClicklogTestSupport"]),
+        .testTarget(name: "ClicklogIngestTests", dependencies: ["ClicklogIngest", "ClicklogTestSupport"]),
         .testTarget(name: "ClicklogGeneratorTests", dependencies: ["ClicklogGenerator", "ClicklogEvents"]),
         .testTarget(name: "ClicklogCommandTests", dependencies: ["clicklog", "ClicklogTestSupport"]),
     ]

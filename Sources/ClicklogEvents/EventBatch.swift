@@ -43,35 +43,31 @@ public struct EventBatch: Sendable, Equatable {
         (row == 0 ? 0 : Int(propEnds[row - 1]))..<Int(propEnds[row])
     }
 
+    /// Empties every column, keeping their capacity by default so a reused batch does not
+    /// allocate again.
     public mutating func removeAll(keepingCapacity: Bool = true) {
-        self = EventBatch.emptied(self, keepingCapacity: keepingCapacity)
-    }
-
-    private static func emptied(_ batch: EventBatch, keepingCapacity: Bool) -> EventBatch {
-        var b = batch
-        b.count = 0
-        b.event.removeAll(keepingCapacity: keepingCapacity)
-        b.ts.removeAll(keepingCapacity: keepingCapacity)
-        b.anonymousID.removeAll(keepingCapacity: keepingCapacity)
-        b.id.removeAll(keepingCapacity: keepingCapacity)
-        b.userID.removeAll(keepingCapacity: keepingCapacity)
-        b.sessionID.removeAll(keepingCapacity: keepingCapacity)
-        b.url.removeAll(keepingCapacity: keepingCapacity)
-        b.referrer.removeAll(keepingCapacity: keepingCapacity)
-        b.title.removeAll(keepingCapacity: keepingCapacity)
-        b.selector.removeAll(keepingCapacity: keepingCapacity)
-        b.text.removeAll(keepingCapacity: keepingCapacity)
-        b.x.removeAll(keepingCapacity: keepingCapacity)
-        b.y.removeAll(keepingCapacity: keepingCapacity)
-        b.propEnds.removeAll(keepingCapacity: keepingCapacity)
-        b.propKeys.removeAll(keepingCapacity: keepingCapacity)
-        b.propKinds.removeAll(keepingCapacity: keepingCapacity)
-        b.propValues.removeAll(keepingCapacity: keepingCapacity)
-        b.receivedAt.removeAll(keepingCapacity: keepingCapacity)
-        b.site.removeAll(keepingCapacity: keepingCapacity)
-        b.userAgent.removeAll(keepingCapacity: keepingCapacity)
-        b.ip.removeAll(keepingCapacity: keepingCapacity)
-        b.sentAt.removeAll(keepingCapacity: keepingCapacity)
-        return b
+        count = 0
+        event.removeAll(keepingCapacity: keepingCapacity)
+        ts.removeAll(keepingCapacity: keepingCapacity)
+        anonymousID.removeAll(keepingCapacity: keepingCapacity)
+        id.removeAll(keepingCapacity: keepingCapacity)
+        userID.removeAll(keepingCapacity: keepingCapacity)
+        sessionID.removeAll(keepingCapacity: keepingCapacity)
+        url.removeAll(keepingCapacity: keepingCapacity)
+        referrer.removeAll(keepingCapacity: keepingCapacity)
+        title.removeAll(keepingCapacity: keepingCapacity)
+        selector.removeAll(keepingCapacity: keepingCapacity)
+        text.removeAll(keepingCapacity: keepingCapacity)
+        x.removeAll(keepingCapacity: keepingCapacity)
+        y.removeAll(keepingCapacity: keepingCapacity)
+        propEnds.removeAll(keepingCapacity: keepingCapacity)
+        propKeys.removeAll(keepingCapacity: keepingCapacity)
+        propKinds.removeAll(keepingCapacity: keepingCapacity)
+        propValues.removeAll(keepingCapacity: keepingCapacity)
+        receivedAt.removeAll(keepingCapacity: keepingCapacity)
+        site.removeAll(keepingCapacity: keepingCapacity)
+        userAgent.removeAll(keepingCapacity: keepingCapacity)
+        ip.removeAll(keepingCapacity: keepingCapacity)
+        sentAt.removeAll(keepingCapacity: keepingCapacity)
     }
 }

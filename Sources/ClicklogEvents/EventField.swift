@@ -53,7 +53,7 @@ enum EventField: Int, CaseIterable {
         }
     }
 
-    var isRequired: Bool { self == .event || self == .ts || self == .anonymousID }
+    static let required: [EventField] = [.event, .ts, .anonymousID]
 }
 
 #if canImport(Glibc)

@@ -19,6 +19,8 @@ struct JSONCursor {
         var start: Int
         var end: Int
         var integer: Int64?
+        /// Whether the value could be beyond `Double`: it has an exponent or over 300 digits.
+        var mayOverflow: Bool
     }
 
     let base: UnsafePointer<UInt8>
@@ -81,10 +83,17 @@ struct JSONCursor {
         let start = pos
         var hasEscapes = false
         while true {
-            // Fast path: eight plain ASCII bytes at a time (no quote, backslash, control or high bit).
+            // Fast path: eight bytes at a time, then straight to the first byte that needs a
+            // look (quote, backslash, control or non-ASCII); the lowest flagged byte is exact.
             while pos &+ 8 <= end {
                 let word = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
-                if JSONCursor.isPlainASCII(word) { pos &+= 8 } else { break }
+                let special = JSONCursor.specialBytes(word)
+                if special == 0 {
+                    pos &+= 8
+                } else {
+                    pos &+= special.trailingZeroBitCount &>> 3
+                    break
+                }
             }
             guard pos < end else { throw fail("unterminated string", at: start - 1) }
             let byte = base[pos]
@@ -105,16 +114,18 @@ struct JSONCursor {
         }
     }
 
-    /// True when none of the eight bytes is `"`, `\`, below 0x20 or above 0x7F.
-    @inline(__always) static func isPlainASCII(_ w: UInt64) -> Bool {
+    /// A mask with the high bit set in bytes of `w` (little-endian) that are `"`, `\`, below
+    /// 0x20 or above 0x7F. Bytes above the lowest flagged one may be flagged falsely (a borrow
+    /// carries over), so only the lowest set bit is meaningful; zero means eight plain bytes.
+    @inline(__always) static func specialBytes(_ w: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let high: UInt64 = 0x8080_8080_8080_8080
         let quote = w ^ (ones &* 0x22)
         let slash = w ^ (ones &* 0x5C)
-        let hasQuote = (quote &- ones) & ~quote & high
-        let hasSlash = (slash &- ones) & ~slash & high
-        let hasControl = (w &- ones &* 0x20) & ~w & high
-        return (hasQuote | hasSlash | hasControl | (w & high)) == 0
+        let hasQuote = (quote &- ones) & ~quote
+        let hasSlash = (slash &- ones) & ~slash
+        let hasControl = (w &- ones &* 0x20) & ~w
+        return (hasQuote | hasSlash | hasControl | w) & high
     }
 
     private mutating func scanEscape() throws(JSONSyntaxError) {
@@ -189,6 +200,10 @@ struct JSONCursor {
 
     /// Appends the unescaped UTF-8 bytes of a token that `scanString` already validated.
     func decode(_ token: StringToken, into out: inout [UInt8]) {
+        guard token.hasEscapes else {
+            out.append(contentsOf: UnsafeRawBufferPointer(start: base + token.start, count: token.count))
+            return
+        }
         var i = token.start
         while i < token.end {
             let c = base[i]
@@ -284,6 +299,7 @@ struct JSONCursor {
             throw fail("invalid number", at: start)
         }
         var isInteger = true
+        var hasExponent = false
         if current == UInt8(ascii: ".") {
             isInteger = false
             pos += 1
@@ -291,11 +307,11 @@ struct JSONCursor {
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
             isInteger = false
+            hasExponent = true
             pos += 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { pos += 1 }
             guard try skipDigits() else { throw fail("expected digits in exponent", at: start) }
         }
-        _ = digitsStart
         var integer: Int64?
         if isInteger && !overflow {
             if negative {
@@ -304,7 +320,7 @@ struct JSONCursor {
                 integer = Int64(magnitude)
             }
         }
-        return NumberToken(start: start, end: pos, integer: integer)
+        return NumberToken(start: start, end: pos, integer: integer, mayOverflow: hasExponent || pos - digitsStart > 300)
     }
 
     private mutating func skipDigits() throws(JSONSyntaxError) -> Bool {
@@ -324,8 +340,7 @@ struct JSONCursor {
 
     /// The value of a number token as a `Double` (for integral checks of non-integer literals).
     func doubleValue(_ token: NumberToken) -> Double {
-        var text = String(decoding: UnsafeBufferPointer(start: base + token.start, count: token.end - token.start), as: UTF8.self)
-        return Double(text) ?? { text = ""; return .nan }()
+        Double(String(decoding: UnsafeBufferPointer(start: base + token.start, count: token.end - token.start), as: UTF8.self)) ?? .nan
     }
 
     // MARK: Skipping

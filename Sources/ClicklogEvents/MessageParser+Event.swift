@@ -165,7 +165,7 @@ extension MessageParser {
     }
 
     private mutating func checkRequiredAndRanges() {
-        for field in [EventField.event, .ts, .anonymousID] {
+        for field in EventField.required {
             switch slots[field.rawValue] {
             case .absent, .null: return reject(field.name, "required")
             default: continue

@@ -66,7 +66,7 @@ extension MessageParser {
             addProp(.null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let token = try c.scanNumber()
-            if token.integer == nil && !c.doubleValue(token).isFinite {
+            if token.mayOverflow && !c.doubleValue(token).isFinite {
                 reject(propName, "number out of range")
             } else {
                 propValueBytes.append(contentsOf: UnsafeRawBufferPointer(start: c.base + token.start, count: token.end - token.start))

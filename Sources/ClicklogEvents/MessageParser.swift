@@ -53,6 +53,8 @@ public struct MessageParser {
     var siteBytes: [UInt8] = []
     var userAgentBytes: [UInt8]?
     var ipBytes: [UInt8]?
+    /// The enrichment the byte copies above were made from.
+    var lastEnrichment: (site: String, userAgent: String?, ip: String?) = ("", nil, nil)
     var receivedAt: Int64 = 0
 
     public init(limits: EventLimits = EventLimits()) {
@@ -137,7 +139,12 @@ public struct MessageParser {
 
     private mutating func prepare(_ enrichment: Enrichment) {
         receivedAt = enrichment.receivedAt
-        if !siteBytes.elementsEqual(enrichment.site.utf8) { siteBytes = Array(enrichment.site.utf8) }
+        // A connection sends many messages with the same values: copy only when they change.
+        guard enrichment.site != lastEnrichment.site || enrichment.userAgent != lastEnrichment.userAgent
+            || enrichment.ip != lastEnrichment.ip || siteBytes.isEmpty
+        else { return }
+        lastEnrichment = (enrichment.site, enrichment.userAgent, enrichment.ip)
+        siteBytes = Array(enrichment.site.utf8)
         userAgentBytes = enrichment.userAgent.map { Array($0.utf8) }
         ipBytes = enrichment.ip.map { Array($0.utf8) }
     }

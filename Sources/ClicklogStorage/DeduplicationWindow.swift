@@ -1,0 +1,97 @@
+import ClicklogEvents
+
+/// The event ids stored within a time window (default 24 h), for dropping resent events.
+///
+/// Ids are kept as 64-bit hashes: about 24 bytes per id in all (the set's slot at its load
+/// factor plus the expiry ring), so a million ids in the window cost about 24 MB. Two distinct
+/// ids collide with probability about n²/2⁶⁵: for 10 million ids in the window, 3 in a million
+/// that one event is wrongly taken for a duplicate.
+///
+/// An admitted id is *pending* until the block holding its event is durable: `commit` makes
+/// it permanent, `rollback` forgets it, so an event whose write failed is accepted again when
+/// the client resends it. Not thread-safe; the ingest server guards it with a lock.
+public struct DeduplicationWindow: DuplicateFilter {
+    /// How long an id is remembered, in microseconds of `received_at`.
+    public var windowMicros: Int64
+
+    private var committed: Set<UInt64> = []
+    private var pending: Set<UInt64> = []
+    /// Committed hashes in commit order with their `received_at`, oldest first.
+    private var ringHashes: [UInt64] = []
+    private var ringTimes: [Int64] = []
+    private var ringStart = 0
+
+    public init(windowMicros: Int64 = 24 * 3_600 * 1_000_000) {
+        self.windowMicros = windowMicros
+    }
+
+    /// Ids remembered, committed or pending.
+    public var count: Int { committed.count + pending.count }
+
+    public mutating func admit(id: UnsafeRawBufferPointer) -> Bool {
+        let hash = DeduplicationWindow.hash(id)
+        if committed.contains(hash) { return false }
+        return pending.insert(hash).inserted
+    }
+
+    /// Makes the ids of `batch` (of the rows `include` accepts) permanent: its block is durable.
+    public mutating func commit(idsOf batch: EventBatch, where include: (Int) -> Bool = { _ in true }) {
+        for row in 0..<batch.count where !batch.id.isNull(row) && include(row) {
+            let hash = batch.id.withBytes(at: row) { DeduplicationWindow.hash($0) }
+            pending.remove(hash)
+            if committed.insert(hash).inserted {
+                ringHashes.append(hash)
+                ringTimes.append(batch.receivedAt[row])
+            }
+        }
+    }
+
+    /// Forgets the pending ids of `batch`: its block could not be written.
+    public mutating func rollback(idsOf batch: EventBatch) {
+        for row in 0..<batch.count where !batch.id.isNull(row) {
+            pending.remove(batch.id.withBytes(at: row) { DeduplicationWindow.hash($0) })
+        }
+    }
+
+    /// Forgets committed ids received before `now - window`.
+    public mutating func expire(now: Int64) {
+        let horizon = now - windowMicros
+        while ringStart < ringTimes.count && ringTimes[ringStart] < horizon {
+            committed.remove(ringHashes[ringStart])
+            ringStart += 1
+        }
+        // Compact once the dead prefix is the larger part, so the ring stays proportional.
+        if ringStart > 4096 && ringStart * 2 > ringTimes.count {
+            ringHashes.removeFirst(ringStart)
+            ringTimes.removeFirst(ringStart)
+            ringStart = 0
+        }
+    }
+
+    /// A 64-bit hash of an id: eight bytes at a time, multiply and fold (good avalanche, no
+    /// allocation). Not cryptographic: ids are chosen by clients, and a client that forges a
+    /// collision can only get its own events dropped.
+    @inlinable
+    public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var i = 0
+        @inline(__always) func mix(_ v: UInt64) {
+            h = (h ^ v) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+        }
+        while i + 8 <= bytes.count {
+            mix(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < bytes.count {
+            tail |= UInt64(bytes[i]) << shift
+            shift += 8
+            i += 1
+        }
+        mix(tail)
+        h = (h ^ (h >> 29)) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 32)
+    }
+}
