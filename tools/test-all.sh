@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian machine with only the Swift toolchain: installs what
+# is missing (Debian packages, a Python venv with the reference engines and the browser
+# driver), builds, and runs every suite. `.ci/run` calls exactly this.
+#
+#   tools/test-all.sh            everything
+#   SKIP_BROWSER=1 tools/...     without the headless-Chromium suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+missing=()
+for pkg in libzstd-dev libsqlite3-dev sqlite3 chromium chromium-driver openssl; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+VENV=.venv-test
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+fi
+"$VENV/bin/pip" install -q --disable-pip-version-check -r tools/requirements-test.txt
+export PYTHON="$PWD/$VENV/bin/python"
+
+echo "== swift build"
+swift build --build-tests
+export CLICKLOG_BIN="$PWD/.build/debug/clicklog"
+
+echo "== swift test"
+swift test --skip-build
+
+echo "== JavaScript unit tests"
+node --test Tests/js/
+
+for suite in Tests/crosscheck/test_crosscheck.py Tests/browser/test_browser.py; do
+    [ -f "$suite" ] || continue
+    [ "$suite" = Tests/browser/test_browser.py ] && [ -n "${SKIP_BROWSER:-}" ] && continue
+    echo "== $suite"
+    "$PYTHON" "$suite"
+done
+
+if [ -x tools/crash-test.sh ]; then
+    echo "== crash test"
+    tools/crash-test.sh
+fi
+echo "== all tests passed"
