@@ -14,6 +14,10 @@ public enum IPMode: String, Sendable, CaseIterable {
         case .none: return nil
         case .full: return address
         case .anonymized:
+            // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d: keep its /24.
+            if address.lowercased().hasPrefix("::ffff:"), address.contains(".") {
+                return apply(to: String(address.dropFirst(7)))
+            }
             if address.contains(":") { return IPMode.truncateIPv6(address) }
             let parts = address.split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count == 4, parts.allSatisfy({ UInt8($0) != nil }) else { return nil }

@@ -25,7 +25,7 @@ public enum TimeExpression {
         switch text {
         case "now": return now
         case "today": return zone.startOfDay(containing: now)
-        case "yesterday": return zone.startOfDay(containing: now) - 86_400_000
+        case "yesterday": return zone.startOfDay(containing: zone.startOfDay(containing: now) - 1)
         default: break
         }
         if let last = text.last, let amount = Int64(text.dropLast()), amount >= 0 {
@@ -44,9 +44,10 @@ public enum TimeExpression {
     static func dateOnly(_ text: String, zone: TimeZoneOffset) -> Int64? {
         let parts = text.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), (1...31).contains(d)
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
         else { return nil }
-        let midnightUTC = Int64(RFC3339.daysFromCivil(year: y, month: m, day: d)) * 86_400_000
-        return midnightUTC - zone.offset(atUTC: midnightUTC)
+        let days = RFC3339.daysFromCivil(year: y, month: m, day: d)
+        guard RFC3339.civil(fromDays: days) == (y, m, d) else { return nil }
+        return zone.utcInstant(localMilliseconds: Int64(days) * 86_400_000)
     }
 }

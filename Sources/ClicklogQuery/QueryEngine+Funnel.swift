@@ -1,0 +1,68 @@
+import ClicklogEvents
+import ClicklogStorage
+
+extension QueryEngine {
+    /// Funnels (semantics.md): scan only the events that match some step, as `(visitor, ts,
+    /// step mask, breakdown value)`, group them by visitor, and run `WindowFunnel` on each.
+    public func funnel(_ query: FunnelQuery) throws -> FunnelResult {
+        guard (1...FunnelQuery.maxSteps).contains(query.steps.count) else {
+            throw QueryError.badOption("--step", "\(query.steps.count) steps", accepted: "1 to \(FunnelQuery.maxSteps) steps")
+        }
+        let plan = try plan()
+        let matcher = StepMatcher(steps: query.steps)
+        let breakdownValues = Interner(budget: plan.budget, what: "breakdown values")
+        let keyColumn: Column = query.by == .user ? .userID : .anonymousID
+        var (blocks, _) = try plan.scan.run(skipped: VisitorRows(), makeWorker: { BlockScanner(context: plan.context) }) { scanner, block in
+            // Read every column first (a damaged block is skipped as a whole).
+            let events = try scanner.reader.readStrings(block, column: .event)
+            let eventMasks = matcher.eventMasks(events.dictionary)
+            if !eventMasks.contains(where: { $0 != 0 }) { return VisitorRows() }
+            let ts = try scanner.reader.read(block, columns: ColumnSet(.ts)).ts
+            let sites = try scanner.siteCodes(block)
+            let urls = matcher.usesPath ? try scanner.reader.readStrings(block, column: .url) : nil
+            let selectors = matcher.usesSelector ? try scanner.reader.readStrings(block, column: .selector) : nil
+            let props = matcher.usesProps ? try scanner.reader.read(block, columns: ColumnSet(.props)) : nil
+            let keys = try scanner.reader.readStrings(block, column: keyColumn)
+            let breakdown = try query.breakdown.map { try scanner.readDimension($0, block: block, sites: sites) }
+
+            let pathMasks = urls.map { matcher.pathMasks($0.dictionary) }
+            let selectorMasks = selectors.map { matcher.selectorMasks($0.dictionary) }
+            var rows: [Int32] = []
+            var masks: [UInt32] = []
+            for row in scanner.selectRows(block, ts: ts, sites: sites) {
+                let r = Int(row)
+                var mask = eventMasks[Int(events.codes[r])]
+                if mask == 0 { continue }
+                if let urls, let pathMasks { mask &= pathMasks[Int(urls.codes[r])] }
+                if let selectors, let selectorMasks { mask &= selectorMasks[Int(selectors.codes[r])] }
+                if let props, mask != 0 { mask &= matcher.propMask(props, row: r) }
+                if mask == 0 { continue }
+                rows.append(row)
+                masks.append(mask)
+            }
+            var out = VisitorRows()
+            if rows.isEmpty { return out }
+            out.visitors = try scanner.visitors(block, keys: keys, sites: sites, rows: rows)
+            out.ts = rows.map { ts[Int($0)] }
+            out.a = masks
+            if let dimension = query.breakdown, let breakdown {
+                // Only step-1 events carry a breakdown value.
+                let firstRows = zip(rows, masks).filter { $0.1 & 1 != 0 }.map(\.0)
+                let values = try scanner.dimensionValues(dimension, breakdown, rows: firstRows, into: breakdownValues)
+                out.b = [UInt32](repeating: Interner.none, count: rows.count)
+                var k = 0
+                for i in 0..<rows.count where masks[i] & 1 != 0 {
+                    out.b[i] = values[k]
+                    k += 1
+                }
+            }
+            try plan.budget.reserve(out.count * out.bytesPerRow, what: "events matching the funnel's steps")
+            return out
+        }
+        let groups = try VisitorGroups.build(
+            &blocks, visitorBound: plan.context.visitors.idBound, threads: plan.threads, budget: plan.budget)
+        let walker = WindowFunnel(steps: query.steps.count, window: query.window, breakdown: query.breakdown != nil, budget: plan.budget)
+        let tally = try walker.run(groups, threads: plan.threads)
+        return FunnelResult(query: query, tally: tally, breakdownValues: breakdownValues)
+    }
+}

@@ -1,0 +1,36 @@
+import ClicklogEvents
+import ClicklogTestSupport
+import Testing
+@testable import ClicklogIngest
+
+@Suite struct GroupCommitPolicyTests {
+    let policy = GroupCommitPolicy(maxBlockEvents: 100, maxDelayNanos: 10_000_000)
+
+    @Test func waitsForCompanyUpToTheDelay() {
+        #expect(policy.decide(queued: [], now: 0, stopping: false) == .idle)
+        #expect(policy.decide(queued: [(10, 1_000)], now: 2_000, stopping: false) == .wait(until: 10_001_000))
+        #expect(policy.decide(queued: [(10, 1_000), (20, 5_000)], now: 10_001_000, stopping: false) == .seal(envelopes: 2))
+    }
+
+    @Test func sealsAtOnceWhenFullOrStopping() {
+        #expect(policy.decide(queued: [(60, 0), (50, 0), (5, 0)], now: 1, stopping: false) == .seal(envelopes: 1))
+        #expect(policy.decide(queued: [(100, 0)], now: 1, stopping: false) == .seal(envelopes: 1))
+        #expect(policy.decide(queued: [(500, 0), (1, 0)], now: 1, stopping: false) == .seal(envelopes: 1))  // one envelope at least
+        #expect(policy.decide(queued: [(1, 0)], now: 1, stopping: true) == .seal(envelopes: 1))
+    }
+}
+
+@Suite struct EventBatchAppendTests {
+    @Test func appendingBatchesEqualsAppendingTheirRows() {
+        var rng = SeededRandom(seed: 11)
+        let parts = (0..<4).map { _ in RandomEvents.batch(RandomEvents.edgeCases(count: 25, rng: &rng)) }
+        var bulk = EventBatch()
+        var rowwise = EventBatch()
+        for part in parts {
+            bulk.append(contentsOf: part)
+            for row in 0..<part.count { rowwise.appendRow(row, of: part) }
+        }
+        #expect(bulk == rowwise)
+        #expect(bulk.count == 100)
+    }
+}
