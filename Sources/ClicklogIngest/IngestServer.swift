@@ -196,8 +196,9 @@ public final class IngestServer: Sendable {
     private static func addWebSocketHandlers(_ channel: Channel, head: HTTPRequestHead, shard: LoopShard, server: ServerContext) throws {
         let sync = channel.pipeline.syncOperations
         let target = RequestTarget(head.uri)
+        let writer = try RawFrameWriter.install(in: sync)
         if target.path == "/v1/echo" {
-            try sync.addHandler(WebSocketEchoHandler())
+            try sync.addHandler(WebSocketEchoHandler(writer: writer))
             return
         }
         guard case .success(let accepted) = server.policy.evaluate(target: target, headers: head.headers, webSocket: true) else {
@@ -209,7 +210,7 @@ public final class IngestServer: Sendable {
             ipMode: configuration.ipMode, proxies: configuration.trustedProxies)
         let idle = configuration.limits.idleTimeout
         try sync.addHandler(WebSocketIngestHandler(
-            session: session, shard: shard, limits: configuration.limits.events,
+            session: session, writer: writer, shard: shard, limits: configuration.limits.events,
             idleTimeoutSeconds: max(1, idle.nanoseconds / 1_000_000_000), metrics: server.metrics, logger: server.logger))
     }
 

@@ -11,10 +11,13 @@ import NIOWebSocket
 /// does not read its acks (the channel is not writable), and during shutdown.
 final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
     typealias InboundIn = WebSocketFrame
-    typealias OutboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let session: ConnectionSession
+    private let writer: RawFrameWriter
+    /// Reused for each ack's JSON before it is framed.
+    private var scratch = ByteBuffer()
     private let shard: LoopShard
     private let metrics: IngestMetrics
     private let logger: Logger
@@ -29,8 +32,12 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
     /// How long we wait for the client's close frame after sending ours.
     static let closeReplyTimeout = TimeAmount.seconds(3)
 
-    init(session: ConnectionSession, shard: LoopShard, limits: EventLimits, idleTimeoutSeconds: Int64, metrics: IngestMetrics, logger: Logger) {
+    init(
+        session: ConnectionSession, writer: RawFrameWriter, shard: LoopShard, limits: EventLimits, idleTimeoutSeconds: Int64,
+        metrics: IngestMetrics, logger: Logger
+    ) {
         self.session = session
+        self.writer = writer
         self.shard = shard
         self.metrics = metrics
         self.logger = logger
@@ -62,12 +69,11 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
         case .deliver:
             handleMessage(context: context)
         case .sendPong(let payload):
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrames.pong(payload)), promise: nil)
+            _ = writer.write(WebSocketFrames.pong(payload, allocator: context.channel.allocator))
         case .fail(let error):
             fail(error, context: context)
         case .replyToClose(let code):
-            let frame = WebSocketFrames.close(code: code, reason: "", allocator: context.channel.allocator)
-            context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            writer.closeAfter(WebSocketFrames.close(code: code, reason: "", allocator: context.channel.allocator))
         case .closeSocket:
             context.close(promise: nil)
         }
@@ -110,7 +116,7 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
         guard !gate.isHeld else { return }
         switch machine.idle(timeoutSeconds: idleTimeoutSeconds) {
         case .none: break
-        case .sendPing: context.writeAndFlush(wrapOutboundOut(WebSocketFrames.ping(allocator: context.channel.allocator)), promise: nil)
+        case .sendPing: _ = writer.write(WebSocketFrames.ping(allocator: context.channel.allocator))
         case .fail(let error): fail(error, context: context)
         }
     }
@@ -138,15 +144,18 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
 
     func sendReadyAcks() {
         guard let context else { return }
+        // Every ready ack in one buffer: one write, one flush.
+        var out: ByteBuffer?
         var sent = 0
         while let ack = acks.popReady() {
-            var buffer = context.channel.allocator.buffer(capacity: ack.estimatedBytes)
-            ack.write(to: &buffer)
-            context.write(wrapOutboundOut(WebSocketFrames.text(buffer)), promise: nil)
+            if out == nil { out = context.channel.allocator.buffer(capacity: (acks.count + 1) * 72 + ack.estimatedBytes) }
+            scratch.clear()
+            ack.write(to: &scratch)
+            WebSocketFrames.write(.text, payload: scratch, into: &out!)
             sent += 1
         }
-        if sent > 0 {
-            context.flush()
+        if let out {
+            _ = writer.write(out)
             metrics.acksSent.add(sent, ordering: .relaxed)
         }
         if shuttingDown && acks.isEmpty { finishShutdown(context: context) }
@@ -186,8 +195,7 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
     private func finishShutdown(context: ChannelHandlerContext) {
         guard machine.startClose() else { return }
         let error = IngestError.shuttingDown
-        let frame = WebSocketFrames.close(code: error.closeCode, reason: "server shutting down", allocator: context.channel.allocator)
-        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        _ = writer.write(WebSocketFrames.close(code: error.closeCode, reason: "server shutting down", allocator: context.channel.allocator))
         release(.shutdown)
         let channel = context.channel
         context.eventLoop.scheduleTask(in: Self.closeReplyTimeout) { channel.close(promise: nil) }
@@ -197,7 +205,6 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
     private func fail(_ error: IngestError, context: ChannelHandlerContext) {
         if let kind = error.limitKind { metrics.countLimitHit(kind) }
         logger.debug("closing WebSocket", metadata: ["code": "\(error.closeCode)", "reason": "\(error)", "site": "\(session.site)"])
-        let frame = WebSocketFrames.close(code: error.closeCode, reason: error.description, allocator: context.channel.allocator)
-        context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        writer.closeAfter(WebSocketFrames.close(code: error.closeCode, reason: error.description, allocator: context.channel.allocator))
     }
 }

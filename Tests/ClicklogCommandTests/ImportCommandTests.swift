@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ImportCommandTests {
     let good = #"{"event":"page_view","ts":1768000000000,"anonymous_id":"v1","id":"e1","url":"https://shop.example/"}"#
-    let goodToo = #"{"event":"click","ts":1768000001000,"anonymous_id":"v1","id":"e2","selector":"#buy"}"#
+    let goodToo = ##"{"event":"click","ts":1768000001000,"anonymous_id":"v1","id":"e2","selector":"#buy"}"##
     let badTs = #"{"event":"click","ts":"soon","anonymous_id":"v1","id":"e3"}"#
     let malformed = #"{"event":"click","ts":1768000001000,"#
     let batch = #"{"seq":1,"events":[{"event":"login","ts":1768000002000,"anonymous_id":"v1","id":"e4","user_id":"u1"},{"event":"x","ts":1768000002000,"anonymous_id":""}]}"#
