@@ -34,6 +34,17 @@ public struct DeduplicationWindow: DuplicateFilter {
         return pending.insert(hash).inserted
     }
 
+    /// Admits and commits at once: for a writer that stops at its first failed write and
+    /// reloads the window from the log when it starts again (the importer). One set operation
+    /// per id instead of three.
+    public mutating func admitCommitted(id: UnsafeRawBufferPointer, receivedAt: Int64) -> Bool {
+        let hash = DeduplicationWindow.hash(id)
+        guard !pending.contains(hash), committed.insert(hash).inserted else { return false }
+        ringHashes.append(hash)
+        ringTimes.append(receivedAt)
+        return true
+    }
+
     /// Makes the ids of `batch` (of the rows `include` accepts) permanent: its block is durable.
     public mutating func commit(idsOf batch: EventBatch, where include: (Int) -> Bool = { _ in true }) {
         for row in 0..<batch.count where !batch.id.isNull(row) && include(row) {

@@ -173,11 +173,13 @@ private final class WriterState: @unchecked Sendable {
         for refusal in chunk.refusals {
             try quarantine.append(refusal.raw, reason: "line \(firstLine + refusal.line): \(refusal.reason)")
         }
-        // First occurrence in file order wins; ids become permanent once the block is durable.
+        // First occurrence in file order wins. Ids are remembered before the block is durable:
+        // a failed write ends the import, and the next run reloads the window from the log.
         var duplicates = 0
         var keep: [Bool] = []  // stays empty, and costs nothing, while there is no duplicate
+        let receivedAt = chunk.batch.count > 0 ? chunk.batch.receivedAt[0] : 0
         for row in 0..<chunk.batch.count where !chunk.batch.id.isNull(row) {
-            guard !chunk.batch.id.withBytes(at: row, { deduplication.admit(id: $0) }) else { continue }
+            guard !chunk.batch.id.withBytes(at: row, { deduplication.admitCommitted(id: $0, receivedAt: receivedAt) }) else { continue }
             if keep.isEmpty { keep = Array(repeating: true, count: chunk.batch.count) }
             keep[row] = false
             duplicates += 1
@@ -186,14 +188,8 @@ private final class WriterState: @unchecked Sendable {
         chunk.summary.duplicates = duplicates
         chunk.summary.accepted -= duplicates
         if chunk.batch.count > 0 {
-            do {
-                _ = try writer.append(chunk.batch)
-                try writer.commit()
-            } catch {
-                deduplication.rollback(idsOf: chunk.batch)
-                throw error
-            }
-            deduplication.commit(idsOf: chunk.batch)
+            _ = try writer.append(chunk.batch)
+            try writer.commit()
             chunk.summary.blocks = 1
         }
         summary.add(chunk.summary)
