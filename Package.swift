@@ -53,10 +53,15 @@ let package = Package(
             name: "ClicklogQuery",
             dependencies: ["ClicklogEvents", "ClicklogStorage", .product(name: "Yams", package: "Yams")]
         ),
+        .target(
+            name: "ClicklogReports",
+            dependencies: ["ClicklogEvents", "ClicklogStorage", "ClicklogQuery", "CSQLite"]
+        ),
         .executableTarget(
             name: "clicklog",
             dependencies: [
                 "ClicklogEvents", "ClicklogStorage", "ClicklogGenerator", "ClicklogIngest", "ClicklogQuery",
+                "ClicklogReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -74,7 +79,19 @@ let package = Package(
         .testTarget(name: "ClicklogEventsTests", dependencies: ["ClicklogEvents", "ClicklogTestSupport"]),
         .testTarget(name: "ClicklogStorageTests", dependencies: ["ClicklogStorage", "ClicklogTestSupport"]),
         .testTarget(name: "ClicklogQueryTests", dependencies: ["ClicklogQuery", "ClicklogTestSupport"]),
-        .testTarget(name: "ClicklogIngestTests", dependencies: ["ClicklogIngest", "ClicklogTestSupport"]),
+        .testTarget(
+            name: "ClicklogIngestTests",
+            dependencies: [
+                "ClicklogIngest", "ClicklogTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "ClicklogReportsTests", dependencies: ["ClicklogReports", "ClicklogTestSupport"]),
         .testTarget(name: "ClicklogGeneratorTests", dependencies: ["ClicklogGenerator", "ClicklogEvents"]),
         .testTarget(name: "ClicklogCommandTests", dependencies: ["clicklog", "ClicklogTestSupport"]),
     ]

@@ -12,8 +12,9 @@ asks, so some events reach the server twice. At the end the server is stopped gr
 - every ack must have come in order, once, with accepted + duplicates == the message's events
   and nothing rejected.
 
-The ids are read back with `clicklog export --format jsonl` when the binary has it, otherwise
-with the hidden `clicklog dump-ids` (one id per line).
+The ids are read back with `clicklog export --format jsonl --out -` when the binary has it,
+otherwise with a hidden `clicklog dump-ids` (one id per line); with neither, only the stored row
+count is compared (`clicklog inspect`), which the output says.
 
 Usage: tools/.venv/bin/python tools/crash_test.py [--clicklog BIN] [--kills 20] [--seed N]
 Needs the `websockets` package (tools/requirements.txt). Binds 127.0.0.1 only; bounded by
@@ -234,7 +235,11 @@ async def finish(stop, tasks):
 
 def stored_ids(clicklog, data):
     """Every stored event id, with repeats: `export --format jsonl`, else the hidden `dump-ids`."""
-    export = subprocess.run([clicklog, "export", "--format", "jsonl", "--data", data], capture_output=True, text=True)
+    export = subprocess.run([clicklog, "export", "--format", "jsonl", "--columns", "id", "--out", "-", "--data", data],
+                            capture_output=True, text=True)
+    if export.returncode != 0:
+        export = subprocess.run([clicklog, "export", "--format", "jsonl", "--out", "-", "--data", data],
+                                capture_output=True, text=True)
     if export.returncode == 0:
         return [json.loads(line)["id"] for line in export.stdout.splitlines() if line.strip()]
     dump = subprocess.run([clicklog, "dump-ids", "--data", data], capture_output=True, text=True)

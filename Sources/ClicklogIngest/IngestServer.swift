@@ -109,11 +109,14 @@ public final class IngestServer: Sendable {
         let frameLimit = configuration.testEcho
             ? max(WebSocketEchoHandler.maxMessageBytes, configuration.limits.events.maxMessageBytes)
             : configuration.limits.events.maxMessageBytes
+        // Reads per wakeup (4 × NIO's adaptive buffer, at most 256 KiB) and unsent bytes per
+        // connection (256 KiB, then the client counts as not reading its acks) bound what one
+        // connection can make the server hold; see "Back-pressure" in docs/architecture.md.
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 << 10, high: 256 << 10))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -162,12 +165,18 @@ public final class IngestServer: Sendable {
                     try addWebSocketHandlers(channel, head: head, shard: shard, server: server)
                 }
             })
+        var headerLimits = NIOHTTPDecoderLimitConfiguration()
+        headerLimits.maxHeaderFieldSize = server.limits.maxHeaderBytes
+        headerLimits.maxHeaderListSize = server.limits.maxHeaderBytes
+        headerLimits.maxHeaderFieldCount = 100
         try sync.configureHTTPServerPipeline(
             withPipeliningAssistance: true,
             withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
                 context.pipeline.syncOperations.removeHandler(name: httpHandlerName, promise: nil)
             }),
-            withErrorHandling: true)
+            withErrorHandling: true,
+            withEncoderConfiguration: .init(),
+            withDecoderLimitConfiguration: headerLimits)
         try sync.addHandler(HTTPIngestHandler(server: server, shard: shard, refusal: refusal), name: httpHandlerName)
     }
 

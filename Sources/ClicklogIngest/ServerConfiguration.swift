@@ -54,8 +54,9 @@ public struct ServerConfiguration: Sendable {
         /// Message size, events per message and the per-event limits (spec defaults: 1 MiB,
         /// 1000 events).
         public var events = EventLimits()
-        /// Open connections (WebSocket and HTTP together). 10 000: each idle WebSocket costs
-        /// about 10 KiB here, so the limit caps idle memory near 100 MiB; raise with `ulimit -n`.
+        /// Open connections (WebSocket and HTTP together). 10 000: a WebSocket costs 11–19 KiB
+        /// here (measured, docs/architecture.md), so the limit caps their memory near 200 MiB;
+        /// raising it needs `ulimit -n` raised too.
         public var maxConnections = 10_000
         /// A connection that sends nothing for this long is pinged; if it is still silent after
         /// the same time again it is closed (1001). 60 s: browsers answer pings without page
@@ -64,8 +65,9 @@ public struct ServerConfiguration: Sendable {
         /// How long a graceful shutdown waits for connections to drain their acks and answer
         /// the close frame before it closes them.
         public var shutdownTimeout: Duration = .seconds(10)
-        /// Largest HTTP request head (request line and headers), bytes. 16 KiB fits any browser
-        /// with a long cookie header.
+        /// Largest HTTP request headers (all names and values together), bytes; at most 100
+        /// header fields. 16 KiB fits any browser with a long cookie header; more is answered
+        /// with 400 and the connection closed.
         public var maxHeaderBytes = 16 << 10
 
         public init() {}

@@ -45,25 +45,31 @@ struct BlockScanner {
 
     /// The rows of the block inside the time range and of the queried site, ascending.
     func selectRows(_ block: ScanBlock, ts: [Int64], sites: DictionaryStrings?) -> [Int32] {
-        var rows: [Int32] = []
-        rows.reserveCapacity(block.rows)
+        let n = block.rows
         let siteCode = context.site.flatMap { site in sites.map { Self.code(of: site, in: $0.dictionary) ?? UInt32.max } }
-        let range = context.range
-        let timeCheck = !block.isInside(range)
-        let from = range.from ?? Int64.min
-        let to = range.to
-        ts.withUnsafeBufferPointer { ts in
-            for row in 0..<block.rows {
-                if timeCheck {
-                    let t = ts[row]
-                    if t < from { continue }
-                    if let to, t >= to { continue }
+        let timeCheck = !block.isInside(context.range)
+        let from = context.range.from ?? Int64.min
+        let to = context.range.to ?? Int64.max
+        if !timeCheck, siteCode == nil { return Array(0..<Int32(n)) }
+        return [Int32](unsafeUninitializedCapacity: n) { out, count in
+            ts.withUnsafeBufferPointer { ts in
+                var k = 0
+                if let siteCode, let sites {
+                    sites.codes.withUnsafeBufferPointer { codes in
+                        for row in 0..<n where codes[row] == siteCode && ts[row] >= from && ts[row] < to {
+                            out[k] = Int32(row)
+                            k += 1
+                        }
+                    }
+                } else {
+                    for row in 0..<n where ts[row] >= from && ts[row] < to {
+                        out[k] = Int32(row)
+                        k += 1
+                    }
                 }
-                if let siteCode, sites!.codes[row] != siteCode { continue }
-                rows.append(Int32(row))
+                count = k
             }
         }
-        return rows
     }
 
     /// The code of `value` in a block dictionary, if it occurs.
@@ -76,37 +82,78 @@ struct BlockScanner {
     }
 
     /// Global visitor ids of `rows`: keys from `keys` (anonymous_id or user_id codes) tagged by
-    /// the row's site. Rows with a null or empty key get `Interner.none`.
+    /// the row's site. Rows with a null or empty key get `Interner.none`. Only the dictionary
+    /// entries that `rows` use are interned.
     mutating func visitors(
         _ block: ScanBlock, keys: DictionaryStrings, sites: DictionaryStrings?, rows: [Int32]
     ) throws -> [UInt32] {
-        var out = [UInt32](repeating: Interner.none, count: rows.count)
         let dictionary = keys.dictionary
-        let siteCount = sites?.dictionary.count ?? 1
-        for siteCode in 0..<siteCount {
-            let siteName: String = sites.map { $0.dictionary.string(at: siteCode) ?? "" } ?? block.sites[0]
-            let tag = context.sites.intern(siteName)
-            wanted.removeAll(keepingCapacity: true)
-            wanted.append(contentsOf: repeatElement(false, count: dictionary.count))
-            var any = false
-            keys.codes.withUnsafeBufferPointer { codes in
-                for row in rows where sites == nil || sites!.codes[Int(row)] == UInt32(siteCode) {
-                    wanted[Int(codes[Int(row)])] = true
-                    any = true
-                }
-            }
-            if !any { continue }
-            for i in 0..<dictionary.count where wanted[i] && dictionary.range(of: i).isEmpty { wanted[i] = false }
-            try context.visitors.intern(dictionary, tag: tag, wanted: wanted, into: &ids, scratch: &scratch)
+        guard let sites else {
+            let tag = context.sites.intern(block.sites[0])
+            try internUsed(dictionary, codes: keys.codes, rows: rows, site: nil, tag: tag)
+            return Self.gather(ids, codes: keys.codes, rows: rows)
+        }
+        var out = [UInt32](repeating: Interner.none, count: rows.count)
+        for siteCode in 0..<sites.dictionary.count where !sites.dictionary.isNull(siteCode) {
+            let tag = context.sites.intern(sites.dictionary.string(at: siteCode)!)
+            try internUsed(dictionary, codes: keys.codes, rows: rows, site: (sites.codes, UInt32(siteCode)), tag: tag)
             ids.withUnsafeBufferPointer { ids in
                 keys.codes.withUnsafeBufferPointer { codes in
-                    for (k, row) in rows.enumerated() where sites == nil || sites!.codes[Int(row)] == UInt32(siteCode) {
-                        out[k] = ids[Int(codes[Int(row)])]
+                    sites.codes.withUnsafeBufferPointer { siteCodes in
+                        out.withUnsafeMutableBufferPointer { out in
+                            for (k, row) in rows.enumerated() where siteCodes[Int(row)] == UInt32(siteCode) {
+                                out[k] = ids[Int(codes[Int(row)])]
+                            }
+                        }
                     }
                 }
             }
         }
         return out
+    }
+
+    /// Interns into `ids` the entries of `dictionary` used by `rows` (of one site, when given).
+    private mutating func internUsed(
+        _ dictionary: StringColumn, codes: [UInt32], rows: [Int32], site: ([UInt32], UInt32)?, tag: UInt32
+    ) throws {
+        wanted.removeAll(keepingCapacity: true)
+        wanted.append(contentsOf: repeatElement(false, count: dictionary.count))
+        wanted.withUnsafeMutableBufferPointer { wanted in
+            codes.withUnsafeBufferPointer { codes in
+                if let (siteCodes, siteCode) = site {
+                    for row in rows where siteCodes[Int(row)] == siteCode { wanted[Int(codes[Int(row)])] = true }
+                } else {
+                    for row in rows { wanted[Int(codes[Int(row)])] = true }
+                }
+            }
+        }
+        try context.visitors.intern(dictionary, tag: tag, wanted: wanted, skipEmpty: true, packUUIDs: true, into: &ids, scratch: &scratch)
+    }
+
+    /// `ids[codes[row]]` for each row.
+    static func gather(_ ids: [UInt32], codes: [UInt32], rows: [Int32]) -> [UInt32] {
+        [UInt32](unsafeUninitializedCapacity: rows.count) { out, count in
+            ids.withUnsafeBufferPointer { ids in
+                codes.withUnsafeBufferPointer { codes in
+                    rows.withUnsafeBufferPointer { rows in
+                        for k in 0..<rows.count { out[k] = ids[Int(codes[Int(rows[k])])] }
+                    }
+                }
+            }
+            count = rows.count
+        }
+    }
+
+    /// `values[row]` for each row.
+    static func gather(_ values: [Int64], rows: [Int32]) -> [Int64] {
+        [Int64](unsafeUninitializedCapacity: rows.count) { out, count in
+            values.withUnsafeBufferPointer { values in
+                rows.withUnsafeBufferPointer { rows in
+                    for k in 0..<rows.count { out[k] = values[Int(rows[k])] }
+                }
+            }
+            count = rows.count
+        }
     }
 
     /// Interns the dictionary entries of a value column (all, or those `wanted`), for dimensions.

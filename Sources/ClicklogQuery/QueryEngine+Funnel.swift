@@ -25,25 +25,28 @@ extension QueryEngine {
             let keys = try scanner.reader.readStrings(block, column: keyColumn)
             let breakdown = try query.breakdown.map { try scanner.readDimension($0, block: block, sites: sites) }
 
-            let pathMasks = urls.map { matcher.pathMasks($0.dictionary) }
-            let selectorMasks = selectors.map { matcher.selectorMasks($0.dictionary) }
-            var rows: [Int32] = []
-            var masks: [UInt32] = []
-            for row in scanner.selectRows(block, ts: ts, sites: sites) {
-                let r = Int(row)
-                var mask = eventMasks[Int(events.codes[r])]
-                if mask == 0 { continue }
-                if let urls, let pathMasks { mask &= pathMasks[Int(urls.codes[r])] }
-                if let selectors, let selectorMasks { mask &= selectorMasks[Int(selectors.codes[r])] }
-                if let props, mask != 0 { mask &= matcher.propMask(props, row: r) }
-                if mask == 0 { continue }
-                rows.append(row)
-                masks.append(mask)
+            let selected = scanner.selectRows(block, ts: ts, sites: sites)
+            var (rows, masks) = StepMatcher.rowMasks(
+                selected, events: (events.codes, eventMasks),
+                urls: urls.map { ($0.codes, matcher.pathMasks($0.dictionary)) },
+                selectors: selectors.map { ($0.codes, matcher.selectorMasks($0.dictionary)) })
+            if let props {
+                var kept = 0
+                for i in 0..<rows.count {
+                    let mask = masks[i] & matcher.propMask(props, row: Int(rows[i]))
+                    if mask != 0 {
+                        rows[kept] = rows[i]
+                        masks[kept] = mask
+                        kept += 1
+                    }
+                }
+                rows.removeLast(rows.count - kept)
+                masks.removeLast(masks.count - kept)
             }
             var out = VisitorRows()
             if rows.isEmpty { return out }
             out.visitors = try scanner.visitors(block, keys: keys, sites: sites, rows: rows)
-            out.ts = rows.map { ts[Int($0)] }
+            out.ts = BlockScanner.gather(ts, rows: rows)
             out.a = masks
             if let dimension = query.breakdown, let breakdown {
                 // Only step-1 events carry a breakdown value.

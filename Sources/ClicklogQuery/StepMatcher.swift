@@ -56,6 +56,53 @@ struct StepMatcher: Sendable {
         }
     }
 
+    /// The rows with a non-zero mask and their masks: the AND of the masks of each row's event
+    /// name, URL and selector (per-dictionary-entry masks with the block's codes).
+    static func rowMasks(
+        _ selected: [Int32], events: ([UInt32], [UInt32]), urls: ([UInt32], [UInt32])?, selectors: ([UInt32], [UInt32])?
+    ) -> ([Int32], [UInt32]) {
+        var rows = [Int32](repeating: 0, count: selected.count)
+        var masks = [UInt32](repeating: 0, count: selected.count)
+        var kept = 0
+        let empty: [UInt32] = []
+        // Absent columns AND with all ones: index 0 of a one-entry table, code 0 for every row.
+        let all: [UInt32] = [UInt32.max]
+        let zeros = urls == nil || selectors == nil ? [UInt32](repeating: 0, count: (selected.last.map { Int($0) } ?? 0) + 1) : empty
+        let (urlCodes, urlMasks) = urls ?? (zeros, all)
+        let (selectorCodes, selectorMasks) = selectors ?? (zeros, all)
+        selected.withUnsafeBufferPointer { selected in
+            events.0.withUnsafeBufferPointer { eventCodes in
+                events.1.withUnsafeBufferPointer { eventMasks in
+                    urlCodes.withUnsafeBufferPointer { urlCodes in
+                        urlMasks.withUnsafeBufferPointer { urlMasks in
+                            selectorCodes.withUnsafeBufferPointer { selectorCodes in
+                                selectorMasks.withUnsafeBufferPointer { selectorMasks in
+                                    rows.withUnsafeMutableBufferPointer { rows in
+                                        masks.withUnsafeMutableBufferPointer { masks in
+                                            for row in selected {
+                                                let r = Int(row)
+                                                var mask = eventMasks[Int(eventCodes[r])]
+                                                if mask == 0 { continue }
+                                                mask &= urlMasks[Int(urlCodes[r])] & selectorMasks[Int(selectorCodes[r])]
+                                                if mask == 0 { continue }
+                                                rows[kept] = row
+                                                masks[kept] = mask
+                                                kept += 1
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        rows.removeLast(rows.count - kept)
+        masks.removeLast(masks.count - kept)
+        return (rows, masks)
+    }
+
     /// The steps whose every `prop.` condition holds on `row` of `batch` (a batch with props).
     func propMask(_ batch: EventBatch, row: Int) -> UInt32 {
         var mask: UInt32 = 0

@@ -27,6 +27,19 @@ struct TimeBucketer {
         return floorDiv(ts &+ offset, unit)
     }
 
+    /// Bounds of the buckets of every instant in `minTs...maxTs`: the local times lie between
+    /// the instants plus the smallest and the largest offset in use over the range (buckets are
+    /// not monotonic in `ts` across a transition back).
+    func bucketRange(_ minTs: Int64, _ maxTs: Int64) -> ClosedRange<Int64> {
+        var low = Int64.max
+        var high = Int64.min
+        for i in zone.segment(containing: minTs)...zone.segment(containing: maxTs) {
+            low = min(low, zone.segmentOffsets[i])
+            high = max(high, zone.segmentOffsets[i])
+        }
+        return floorDiv(minTs &+ low, unit)...floorDiv(maxTs &+ high, unit)
+    }
+
     private mutating func enter(_ ts: Int64) {
         let i = zone.segment(containing: ts)
         lower = zone.segmentStarts[i]

@@ -12,6 +12,8 @@ struct Clicklog: ParsableCommand {
             ServeCommand.self,
             ImportCommand.self,
             QueryCommand.self,
+            ExportCommand.self,
+            ReportCommand.self,
             GenerateCommand.self,
             VerifyCommand.self,
             InspectCommand.self,

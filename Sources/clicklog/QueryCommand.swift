@@ -1,6 +1,5 @@
 import ArgumentParser
 import ClicklogQuery
-import Foundation
 
 /// `clicklog query`: the four queries of semantics.md as subcommands, or a saved one with `--file`.
 struct QueryCommand: ParsableCommand {
@@ -25,29 +24,19 @@ struct QueryCommand: ParsableCommand {
         subcommands: [QuerySessionsCommand.self, QueryFunnelCommand.self, QueryTopCommand.self, QueryCountsCommand.self]
     )
 
-    @Option(help: ArgumentHelp("Run the saved query in this YAML file (see queries/).", valueName: "file"))
-    var file: String?
-
     @OptionGroup var common: QueryCommonOptions
 
+    // ArgumentParser validates every command on the way to a subcommand, so the checks that
+    // only hold without one are in `run`, which runs only then.
     func validate() throws {
-        guard file != nil else {
-            throw QueryRun.usageError(
-                "give a subcommand (sessions, funnel, top, counts) or --file NAME.yaml", command: Self.self)
-        }
-        try QueryRun.checking(Self.self) { try common.check() }
+        guard common.file != nil else { return }
+        try QueryRun.checking(Self.self) { try common.check(saved: try common.savedQuery()) }
     }
 
     func run() throws {
-        guard let file else { return }
-        let saved: SavedQuery
-        do {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw QueryError.savedQuery(file, "cannot read the file")
-            }
-            saved = try SavedQuery.parse(String(decoding: data, as: UTF8.self), file: file)
-        } catch let error as QueryError {
-            throw QueryRun.failure(error, command: Self.self)
+        let saved = try QueryRun.checking(Self.self) { try common.savedQuery() }
+        guard let saved else {
+            throw QueryRun.usageError("give a subcommand (sessions, funnel, top, counts) or --file NAME.yaml", command: Self.self)
         }
         try QueryRun.run(saved.query, common: common, saved: saved, command: Self.self)
     }

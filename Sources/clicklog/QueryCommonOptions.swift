@@ -1,11 +1,15 @@
 import ArgumentParser
 import ClicklogQuery
+import Foundation
 
 /// The flags every query takes (semantics.md, "Common flags"), shared by the four subcommands
 /// and `query --file`. Values stay text here and are checked by `QueryParameter`, so a flag
 /// and the same key in a saved query accept the same forms and fail with the same message.
 struct QueryCommonOptions: ParsableArguments {
     @OptionGroup var data: DataOptions
+
+    @Option(help: ArgumentHelp("Run the saved query in this YAML file (see queries/); flags given too override its values.", valueName: "file"))
+    var file: String?
 
     @Option(help: ArgumentHelp("Only events of this site key.", valueName: "key"))
     var site: String?
@@ -41,10 +45,28 @@ struct QueryCommonOptions: ParsableArguments {
             memoryLimit: memoryLimit, threads: threads)
     }
 
+    /// The saved query of `--file`, if given.
+    func savedQuery() throws -> SavedQuery? {
+        guard let file else { return nil }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw QueryError.savedQuery(file, "cannot read the file")
+        }
+        return try SavedQuery.parse(String(decoding: data, as: UTF8.self), file: file)
+    }
+
+    /// The saved query of `--file` when it is of the kind `name`; a usage error when it is another kind.
+    func savedQuery(ofKind name: String) throws -> SavedQuery? {
+        guard let saved = try savedQuery() else { return nil }
+        guard saved.query.name == name else {
+            throw QueryError.badOption("--file", file!, accepted: "a saved \(name) query (this one is a \(saved.query.name) query: run it with 'clicklog query --file \(file!)')")
+        }
+        return saved
+    }
+
     /// Checks every flag without opening the data: for `validate()`.
-    func check() throws {
+    func check(saved: SavedQuery? = nil) throws {
         _ = try outputFormat()
-        _ = try queryOptions()
+        _ = try queryOptions(saved: saved)
     }
 }
 

@@ -12,46 +12,57 @@ struct QueryFunnelCommand: ParsableCommand {
             inclusive and measured from step 1. Also shows the median time from step 1 to each \
             step; --breakdown splits the counts by the value of the visitor's first step-1 event.
 
-            Example:
+            Examples:
               clicklog query funnel --step 'page_view path=/product/*' --step add_to_cart \\
                 --step 'page_view path=/checkout' --step purchase --breakdown referrer_host
+              clicklog query funnel --file queries/checkout-funnel.yaml --window 30m
             """
     )
 
     @Option(name: .customLong("step"), help: ArgumentHelp("A step, in order; repeat for each step.", valueName: "step"))
     var steps: [String] = []
 
-    @Option(help: ArgumentHelp("Longest time from step 1 to the last step (1h, 30m, 2d).", valueName: "duration"))
-    var window = "1h"
+    @Option(help: ArgumentHelp("Longest time from step 1 to the last step (1h, 30m, 2d); 1h by default.", valueName: "duration"))
+    var window: String?
 
-    @Option(help: ArgumentHelp("visitor: (site, anonymous_id); user: (site, user_id), events without one left out.", valueName: "key"))
-    var by = "visitor"
+    @Option(help: ArgumentHelp("visitor (default): (site, anonymous_id); user: (site, user_id), events without one left out.", valueName: "key"))
+    var by: String?
 
     @Option(help: ArgumentHelp("Split counts by \(Dimension.acceptedForms).", valueName: "dimension"))
     var breakdown: String?
 
-    @Option(name: .customLong("breakdown-limit"), help: ArgumentHelp("Breakdown values shown; the rest are summed as (other).", valueName: "n"))
-    var breakdownLimit = "20"
+    @Option(name: .customLong("breakdown-limit"), help: ArgumentHelp("Breakdown values shown (20 by default); the rest are summed as (other).", valueName: "n"))
+    var breakdownLimit: String?
 
     @OptionGroup var common: QueryCommonOptions
 
-    func query() throws -> Query {
-        var q = FunnelQuery(steps: try QueryParameter.steps(steps, name: "--step"))
-        q.window = try QueryParameter.duration(window, name: "--window")
-        q.by = try QueryParameter.choice(by, name: "--by")
-        q.breakdown = try breakdown.map { try QueryParameter.dimension($0, name: "--breakdown") }
-        q.breakdownLimit = try QueryParameter.positiveInt(breakdownLimit, name: "--breakdown-limit")
+    func query(_ saved: SavedQuery?) throws -> Query {
+        var q: FunnelQuery
+        if case let .funnel(s) = saved?.query, steps.isEmpty {
+            q = s
+        } else {
+            q = FunnelQuery(steps: try QueryParameter.steps(steps, name: "--step"))
+            if case let .funnel(s) = saved?.query {
+                (q.window, q.by, q.breakdown, q.breakdownLimit) = (s.window, s.by, s.breakdown, s.breakdownLimit)
+            }
+        }
+        if let window { q.window = try QueryParameter.duration(window, name: "--window") }
+        if let by { q.by = try QueryParameter.choice(by, name: "--by") }
+        if let breakdown { q.breakdown = try QueryParameter.dimension(breakdown, name: "--breakdown") }
+        if let breakdownLimit { q.breakdownLimit = try QueryParameter.positiveInt(breakdownLimit, name: "--breakdown-limit") }
         return .funnel(q)
     }
 
     func validate() throws {
         try QueryRun.checking(Self.self) {
-            try common.check()
-            _ = try query()
+            let saved = try common.savedQuery(ofKind: "funnel")
+            try common.check(saved: saved)
+            _ = try query(saved)
         }
     }
 
     func run() throws {
-        try QueryRun.run(try query(), common: common, command: Self.self)
+        let saved = try QueryRun.checking(Self.self) { try common.savedQuery(ofKind: "funnel") }
+        try QueryRun.run(try query(saved), common: common, saved: saved, command: Self.self)
     }
 }

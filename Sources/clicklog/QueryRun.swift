@@ -40,10 +40,11 @@ enum QueryRun {
         }
     }
 
-    /// Runs `body` (flag checks), reporting a `QueryError` as `failure` does.
-    static func checking(_ command: ParsableCommand.Type, _ body: () throws -> Void) throws {
+    /// Runs `body` (flag checks, loading a saved query), reporting a `QueryError` as `failure` does.
+    @discardableResult
+    static func checking<R>(_ command: ParsableCommand.Type, _ body: () throws -> R) throws -> R {
         do {
-            try body()
+            return try body()
         } catch let error as QueryError {
             throw failure(error, command: command)
         }

@@ -16,23 +16,27 @@ struct QuerySessionsCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Longest gap inside a session (30m, 1h, 90s).", valueName: "duration"))
-    var idle = "30m"
+    @Option(help: ArgumentHelp("Longest gap inside a session (30m, 1h, 90s); 30m by default.", valueName: "duration"))
+    var idle: String?
 
     @OptionGroup var common: QueryCommonOptions
 
-    func query() throws -> Query {
-        .sessions(SessionsQuery(idle: try QueryParameter.duration(idle, name: "--idle")))
+    func query(_ saved: SavedQuery?) throws -> Query {
+        guard case var .sessions(q) = saved?.query ?? .sessions(SessionsQuery()) else { preconditionFailure() }
+        if let idle { q.idle = try QueryParameter.duration(idle, name: "--idle") }
+        return .sessions(q)
     }
 
     func validate() throws {
         try QueryRun.checking(Self.self) {
-            try common.check()
-            _ = try query()
+            let saved = try common.savedQuery(ofKind: "sessions")
+            try common.check(saved: saved)
+            _ = try query(saved)
         }
     }
 
     func run() throws {
-        try QueryRun.run(try query(), common: common, command: Self.self)
+        let saved = try QueryRun.checking(Self.self) { try common.savedQuery(ofKind: "sessions") }
+        try QueryRun.run(try query(saved), common: common, saved: saved, command: Self.self)
     }
 }

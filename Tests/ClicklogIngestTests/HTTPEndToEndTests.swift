@@ -165,3 +165,13 @@ struct HTTPEndToEndTests {
         #expect(try ackFields(response.text)["error"] as? String == "nothing at /nope")
     }
 }
+
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct HTTPLimitsTests {
+    @Test func oversizedHeadersAreRefusedWith400() async throws {
+        let server = try TestServer.start { $0.limits.maxHeaderBytes = 2048 }
+        defer { server.stop() }
+        #expect(try await httpRequest(port: server.port, path: "/healthz", headers: [("Cookie", String(repeating: "a", count: 1500))]).status == 200)
+        #expect(try await httpRequest(port: server.port, path: "/healthz", headers: [("Cookie", String(repeating: "a", count: 4000))]).status == 400)
+    }
+}

@@ -25,6 +25,7 @@ CREATE OR REPLACE MACRO cl_path(u) AS CASE
 def duckdb_connect(threads):
     con = duckdb.connect()
     con.execute(f"SET threads = {threads}")
+    con.execute("SET enable_progress_bar = false")
     con.execute(DUCKDB_MACROS)
     return con
 
@@ -95,36 +96,32 @@ def duckdb_counts_per_day(con, source, offset_ms=0, frm=None, to=None):
     return {"rows": [{"interval": d, "key": k, "events": n} for d, k, n in rows]}
 
 
-def duckdb_funnel(con, source, steps, window_ms=3_600_000, frm=None, to=None):
-    """windowFunnel in DuckDB SQL (slow but independent): per visitor, walk the matches in
-    (ts, step) order with the chain rule of semantics.md, via a recursive CTE per visitor is
-    impractical, so this uses a Python pass over sorted matches; used only as a third opinion."""
-    conds = [step_sql_duckdb(s) for s in steps]
-    union = " UNION ALL ".join(
-        f"SELECT site, anonymous_id, ts, {i} AS step FROM {source} WHERE {where(frm, to)} AND ({c})" for i, c in enumerate(conds))
-    rows = con.execute(f"SELECT site, anonymous_id, ts, step FROM ({union}) ORDER BY site, anonymous_id, ts, step").fetchall()
-    counts = [0] * len(steps)
-    current = None
-    chains = None
-
-    def finish():
-        if chains is None:
-            return
-        level = max((i + 1 for i, c in enumerate(chains) if c is not None), default=0)
-        for i in range(level):
-            counts[i] += 1
-
-    for site, anon, ts, step in rows:
-        if (site, anon) != current:
-            finish()
-            current = (site, anon)
-            chains = [None] * len(steps)
-        if step == 0:
-            chains[0] = ts
-        elif chains[step - 1] is not None and ts <= chains[step - 1] + window_ms:
-            chains[step] = chains[step - 1]
-    finish()
-    return counts
+def duckdb_funnel(con, source, steps, window_ms=3_600_000, key="anonymous_id", frm=None, to=None):
+    """The funnel in DuckDB SQL, by a formulation independent of windowFunnel's chain walk: a
+    visitor reaches level k when some step-1 match is followed, in (ts, step) order, by matches
+    of steps 2..k, the last within the window. Taking the earliest next match is optimal, so
+    each step-1 match extends greedily with ASOF joins (next match at ts >= the previous one;
+    equal ts is later in step order). Returns the visitor count at level >= i for each step."""
+    key_filter = f"AND {key} IS NOT NULL AND {key} != ''" if key != "anonymous_id" else ""
+    conds = [step_sql_duckdb(step) for step in steps]
+    flags = ", ".join(f"({c}) AS c{i}" for i, c in enumerate(conds))
+    ctes = [f"""m AS MATERIALIZED (SELECT site, {key} AS v, ts, {flags} FROM {source}
+        WHERE {where(frm, to)} {key_filter} AND ({" OR ".join(f"({c})" for c in conds)}))"""]
+    ctes += [f"s{i} AS (SELECT site, v, ts FROM m WHERE c{i})" for i in range(len(steps))]
+    ctes.append("j0 AS (SELECT site, v, ts AS t0 FROM s0)")
+    for i in range(1, len(steps)):
+        cols = ", ".join(f"j{i - 1}.t{k}" for k in range(i))
+        ctes.append(f"""j{i} AS (SELECT j{i - 1}.site, j{i - 1}.v, {cols}, s{i}.ts AS t{i}
+            FROM j{i - 1} ASOF LEFT JOIN s{i} ON j{i - 1}.site = s{i}.site AND j{i - 1}.v = s{i}.v AND s{i}.ts >= j{i - 1}.t{i - 1})""")
+    last = len(steps) - 1
+    level = " + ".join(["1"] + [
+        "(" + " AND ".join(f"coalesce(t{k} <= t0 + {window_ms}, FALSE)" for k in range(1, i + 1)) + ")::INT"
+        for i in range(1, len(steps))])
+    rows = con.execute(f"""
+        WITH {", ".join(ctes)}
+        SELECT level, count(*) FROM (SELECT max({level}) AS level FROM j{last} GROUP BY site, v) GROUP BY level
+    """).fetchall()
+    return levels_to_counts(rows, len(steps))
 
 
 # ---- Steps as SQL ---------------------------------------------------------------------------

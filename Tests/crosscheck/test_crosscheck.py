@@ -5,7 +5,7 @@
 
 generate → import → query with Clicklog; the same JSONL into DuckDB (native table) and, through a
 pyarrow Parquet file, into chDB; sessions (DuckDB SQL, and chDB arraySplit), the checkout
-funnel (chDB windowFunnel, and DuckDB matches walked in Python), top paths and counts per day
+funnel (chDB windowFunnel, and DuckDB ASOF joins), top paths and counts per day
 (both) must give identical counts; means and medians must agree to 1e-9.
 
 Environment: CLICKLOG_BIN (default .build/debug/clicklog), CROSSCHECK_EVENTS (default 60000),
@@ -102,17 +102,19 @@ def main():
               query(data, "sessions", "--from", str(frm_iso(frm)), "--to", str(frm_iso(to)), "--tz", "+05:30", "--idle", "10m"),
               ref.duckdb_sessions(con, "events", idle_ms=600_000, offset_ms=330 * 60_000, frm=frm, to=to), "duckdb")
 
-        # The checkout funnel: windowFunnel in chDB; the step walk over DuckDB's matches.
+        # The checkout funnel: windowFunnel in chDB; greedy ASOF joins in DuckDB.
         for window, window_ms in [("1h", 3_600_000), ("10m", 600_000)]:
             args = ["funnel", "--window", window] + [a for s in CHECKOUT for a in ("--step", s)]
             mine = [s["count"] for s in query(data, *args)["steps"]]
             check(f"funnel --window {window}", mine,
                   ref.levels_to_counts(ch_rows(ref.ch_funnel_sql(ch, CHECKOUT, window_ms)), len(CHECKOUT)), "chdb")
             check(f"funnel --window {window}", mine, ref.duckdb_funnel(con, "events", CHECKOUT, window_ms), "duckdb")
-        args = ["funnel", "--by", "user", "--from", frm_iso(frm), "--step", "page_view", "--step", "add_to_cart", "--step", "purchase"]
-        check("funnel --by user --from", [s["count"] for s in query(data, *args)["steps"]],
-              ref.levels_to_counts(ch_rows(ref.ch_funnel_sql(ch, ["page_view", "add_to_cart", "purchase"], key="user_id", frm=frm)), 3),
-              "chdb")
+        user_steps = ["page_view", "add_to_cart", "purchase"]
+        args = ["funnel", "--by", "user", "--from", frm_iso(frm)] + [a for s in user_steps for a in ("--step", s)]
+        mine = [s["count"] for s in query(data, *args)["steps"]]
+        check("funnel --by user --from", mine,
+              ref.levels_to_counts(ch_rows(ref.ch_funnel_sql(ch, user_steps, key="user_id", frm=frm)), 3), "chdb")
+        check("funnel --by user --from", mine, ref.duckdb_funnel(con, "events", user_steps, key="user_id", frm=frm), "duckdb")
 
         # Top paths of page views, and counts per day.
         check("top --dimension path --event page_view", query(data, "top", "--dimension", "path", "--event", "page_view", "--limit", "15"),

@@ -240,17 +240,3 @@ struct TestError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
-
-/// Runs `body`, failing with a `TestError` if it takes longer than `seconds`.
-func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-            throw TestError("timed out after \(seconds) s")
-        }
-        let result = try await group.next()!
-        group.cancelAll()
-        return result
-    }
-}
