@@ -15,7 +15,7 @@ extension QueryEngine {
             if rows.isEmpty { return out }
             let keys = try scanner.reader.readStrings(block, column: .anonymousID)
             out.visitors = try scanner.visitors(block, keys: keys, sites: sites, rows: rows)
-            out.ts = BlockScanner.gather(ts, rows: rows)
+            out.ts = rows.count == ts.count ? ts : BlockScanner.gather(ts, rows: rows)
             return out
         }
         let groups = try VisitorGroups.build(
