@@ -15,6 +15,7 @@ for pkg in libzstd-dev libsqlite3-dev sqlite3 chromium chromium-driver openssl; 
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3 python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing ${missing[*]}"
     $SUDO apt-get update -qq
@@ -45,8 +46,6 @@ for suite in Tests/crosscheck/test_crosscheck.py Tests/browser/test_browser.py; 
     "$PYTHON" "$suite"
 done
 
-if [ -x tools/crash-test.sh ]; then
-    echo "== crash test"
-    tools/crash-test.sh
-fi
+echo "== crash test: 20 SIGKILLs while events flow"
+CLICKLOG="$CLICKLOG_BIN" tools/crash-test.sh --kills 20
 echo "== all tests passed"
