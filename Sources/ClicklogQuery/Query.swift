@@ -29,8 +29,6 @@ public struct QueryOptions: Sendable {
     public var memoryLimit: Int
     /// Updated once per block when set, for a progress bar.
     public var progress: ScanProgress?
-    /// Collects phase timings when set.
-    public var trace: QueryTrace?
 
     public init(
         range: TimeRange = TimeRange(), site: String? = nil, zone: TimeZoneOffset = .utc,

@@ -67,9 +67,11 @@ struct CountsAccumulator {
         let range = bucketer.bucketRange(block.minTs, block.maxTs)
         let width = ids.count
         let cells = (range.upperBound - range.lowerBound + 1).multipliedReportingOverflow(by: Int64(width))
+        let zeros = [UInt32](repeating: 0, count: codes == nil ? block.rows : 0)
+        let codes = codes ?? zeros
         if cells.overflow || cells.partialValue > Int64(Self.maxCells) {
             for row in rows {
-                let key = BucketKey(bucket: bucketer.bucket(ts[Int(row)]), key: ids[codes.map { Int($0[Int(row)]) } ?? 0])
+                let key = BucketKey(bucket: bucketer.bucket(ts[Int(row)]), key: ids[Int(codes[Int(row)])])
                 counts[key, default: 0] += 1
             }
             return
@@ -80,15 +82,11 @@ struct CountsAccumulator {
         var bucketer = self.bucketer
         table.withUnsafeMutableBufferPointer { table in
             ts.withUnsafeBufferPointer { ts in
-                if let codes {
-                    codes.withUnsafeBufferPointer { codes in
-                        for row in rows {
-                            let r = Int(row)
-                            table[Int(bucketer.bucket(ts[r]) &- lo) &* width &+ Int(codes[r])] &+= 1
-                        }
+                codes.withUnsafeBufferPointer { codes in
+                    for row in rows {
+                        let r = Int(row)
+                        table[Int(bucketer.bucket(ts[r]) &- lo) &* width &+ Int(codes[r])] &+= 1
                     }
-                } else {
-                    for row in rows { table[Int(bucketer.bucket(ts[Int(row)]) &- lo)] &+= 1 }
                 }
             }
         }

@@ -36,10 +36,6 @@ public struct QueryEngine: Sendable {
     }
 
     func plan() throws -> Plan {
-        try measure("plan") { try makePlan() }
-    }
-
-    private func makePlan() throws -> Plan {
         let budget = MemoryBudget(limit: options.memoryLimit)
         let blocks = try source.blocks(in: options.range, site: options.site)
         let threads = options.threads
@@ -49,11 +45,6 @@ public struct QueryEngine: Sendable {
         let largest = blocks.map(\.rows).max() ?? 0
         try budget.reserve(largest * 64 * scan.threads, what: "decoding \(scan.threads) blocks at once")
         return Plan(context: context, scan: scan, budget: budget)
-    }
-
-    /// Runs `body` as a traced phase.
-    func measure<R>(_ name: String, _ body: () throws -> R) rethrows -> R {
-        try options.trace.measure(name, body)
     }
 
     /// The smallest and largest `ts` the plan can see: block stats clipped to the range.

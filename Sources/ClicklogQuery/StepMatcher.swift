@@ -64,10 +64,12 @@ struct StepMatcher: Sendable {
         var rows = [Int32](repeating: 0, count: selected.count)
         var masks = [UInt32](repeating: 0, count: selected.count)
         var kept = 0
-        // An absent column ANDs with all ones: its codes are the event codes, its masks all ones.
-        let ones = [UInt32](repeating: UInt32.max, count: events.1.count)
-        let (urlCodes, urlMasks) = urls ?? (events.0, ones)
-        let (selectorCodes, selectorMasks) = selectors ?? (events.0, ones)
+        let empty: [UInt32] = []
+        // Absent columns AND with all ones: index 0 of a one-entry table, code 0 for every row.
+        let all: [UInt32] = [UInt32.max]
+        let zeros = urls == nil || selectors == nil ? [UInt32](repeating: 0, count: (selected.last.map { Int($0) } ?? 0) + 1) : empty
+        let (urlCodes, urlMasks) = urls ?? (zeros, all)
+        let (selectorCodes, selectorMasks) = selectors ?? (zeros, all)
         selected.withUnsafeBufferPointer { selected in
             events.0.withUnsafeBufferPointer { eventCodes in
                 events.1.withUnsafeBufferPointer { eventMasks in

@@ -47,47 +47,41 @@ struct VisitorGroups {
         try budget.reserve(bytes, what: "grouping \(total) events by visitor")
 
         // Histogram per run.
+        var counts = [[UInt32]](repeating: [], count: runs.count)
         let blocksBox = UncheckedBox(blocks)
         let countsBox = UnsafeSlots(count: runs.count, initial: [UInt32]())
         parallelFor(threads: runs.count) { r in
             var c = [UInt32](repeating: 0, count: visitorBound)
             c.withUnsafeMutableBufferPointer { c in
                 for i in runs[r] {
-                    blocksBox.value[i].visitors.withUnsafeBufferPointer { visitors in
-                        for v in visitors where v != Interner.none { c[Int(v)] &+= 1 }
-                    }
+                    for v in blocksBox.value[i].visitors where v != Interner.none { c[Int(v)] &+= 1 }
                 }
             }
             countsBox.set(r, c)
         }
-        var cursors = countsBox.values
+        counts = countsBox.values
 
         // Prefix sum over (visitor, run): starts, and each run's cursors in place of its counts.
         var groups = VisitorGroups()
-        groups.starts = [UInt32](unsafeUninitializedCapacity: visitorBound + 1) { starts, count in
-            var running: UInt32 = 0
-            for v in 0..<visitorBound {
-                starts[v] = running
-                for r in 0..<runs.count {
-                    cursors[r].withUnsafeMutableBufferPointer { c in
-                        let n = c[v]
-                        c[v] = running
-                        running &+= n
-                    }
-                }
+        groups.starts = [UInt32](repeating: 0, count: visitorBound + 1)
+        var running: UInt32 = 0
+        for v in 0..<visitorBound {
+            groups.starts[v] = running
+            for r in 0..<runs.count {
+                let n = counts[r][v]
+                counts[r][v] = running
+                running &+= n
             }
-            starts[visitorBound] = running
-            count = visitorBound + 1
         }
-        let kept = groups.eventCount
-        // The scatter writes every slot: no need to zero 8–16 bytes per event first.
-        groups.ts = [Int64](unsafeUninitializedCapacity: kept) { _, count in count = kept }
-        if hasA { groups.a = [UInt32](unsafeUninitializedCapacity: kept) { _, count in count = kept } }
-        if hasB { groups.b = [UInt32](unsafeUninitializedCapacity: kept) { _, count in count = kept } }
+        groups.starts[visitorBound] = running
+        let kept = Int(running)
+        groups.ts = [Int64](repeating: 0, count: kept)
+        if hasA { groups.a = [UInt32](repeating: 0, count: kept) }
+        if hasB { groups.b = [UInt32](repeating: 0, count: kept) }
 
         // Scatter, each run with its own cursors.
-        let cursorsBox = UncheckedBox(cursors)
-        cursors = []
+        let cursorsBox = UncheckedBox(counts)
+        counts = []
         groups.ts.withUnsafeMutableBufferPointer { ts in
             groups.a.withUnsafeMutableBufferPointer { a in
                 groups.b.withUnsafeMutableBufferPointer { b in
@@ -98,22 +92,14 @@ struct VisitorGroups {
                         cursor.withUnsafeMutableBufferPointer { cursor in
                             for i in runs[r] {
                                 let block = blocksBox.value[i]
-                                block.visitors.withUnsafeBufferPointer { visitors in
-                                    block.ts.withUnsafeBufferPointer { blockTs in
-                                        block.a.withUnsafeBufferPointer { blockA in
-                                            block.b.withUnsafeBufferPointer { blockB in
-                                                for k in 0..<visitors.count {
-                                                    let v = Int(visitors[k])
-                                                    if v == Int(Interner.none) { continue }
-                                                    let p = Int(cursor[v])
-                                                    cursor[v] = UInt32(p + 1)
-                                                    ts[p] = blockTs[k]
-                                                    if hasA { a[p] = blockA[k] }
-                                                    if hasB { b[p] = blockB[k] }
-                                                }
-                                            }
-                                        }
-                                    }
+                                for k in 0..<block.count {
+                                    let v = block.visitors[k]
+                                    if v == Interner.none { continue }
+                                    let p = Int(cursor[Int(v)])
+                                    cursor[Int(v)] = UInt32(p + 1)
+                                    ts[p] = block.ts[k]
+                                    if hasA { a[p] = block.a[k] }
+                                    if hasB { b[p] = block.b[k] }
                                 }
                             }
                         }

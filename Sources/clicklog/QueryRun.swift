@@ -13,8 +13,6 @@ enum QueryRun {
             let source = try LogScanSource(directory: common.data.path)
             let progress = ScanProgress()
             options.progress = progress
-            let trace = ProcessInfo.processInfo.environment["CLICKLOG_QUERY_TRACE"] != nil ? QueryTrace() : nil
-            options.trace = trace
             let bar = QueryProgressBar(progress: progress, label: query.name)
             bar.start()
             let result: any QueryResult
@@ -25,10 +23,7 @@ enum QueryRun {
                 bar.stop()
                 throw error
             }
-            let text = trace.map { trace in trace.measure("output") { QueryOutput.render(result, format: format) } }
-                ?? QueryOutput.render(result, format: format)
-            FileHandle.standardOutput.write(Data(text.utf8))
-            if let trace { FileHandle.standardError.write(Data("trace: \(trace.summary)\n".utf8)) }
+            FileHandle.standardOutput.write(Data(QueryOutput.render(result, format: format).utf8))
             let problems = source.problems
             if !problems.isEmpty {
                 var message = "warning: \(problems.count) damaged block(s) skipped; run 'clicklog verify' for details\n"
