@@ -78,7 +78,7 @@ def main():
 
         con = ref.duckdb_connect(threads=2)
         ref.duckdb_load_jsonl(con, jsonl, SITE)
-        pq.write_table(con.execute("SELECT * FROM events ORDER BY idx").arrow(), parquet)
+        pq.write_table(con.sql("SELECT * FROM events ORDER BY idx").to_arrow_table(), parquet)
         ch = f"file('{parquet}', Parquet)"
 
         def ch_rows(sql):
@@ -118,7 +118,7 @@ def main():
 
         # Top paths of page views, and counts per day.
         check("top --dimension path --event page_view", query(data, "top", "--dimension", "path", "--event", "page_view", "--limit", "15"),
-              ref.duckdb_top(con, "events", "cl_path(url)", event="page_view", limit=15), "duckdb")
+              ref.duckdb_top(con, ref.duckdb_with_path("events"), "path", event="page_view", limit=15), "duckdb")
         check("top --dimension path --event page_view",
               query(data, "top", "--dimension", "path", "--event", "page_view", "--limit", "15"),
               {"rows": [{"value": v, "events": int(n), "unique_visitors": int(u)}
