@@ -269,7 +269,11 @@ struct WebSocketEndToEndTests {
         let ws = try await openWebSocket(port: server.port)
         store.hold()
         try await ws.sendText(batchMessage(seq: 1, ids: ["s1"]))
-        try await Task.sleep(nanoseconds: 100_000_000)
+        // Shut down only once the event has reached the (held) writer; a fixed sleep was not
+        // enough on a loaded machine. Bounded at 10 s.
+        for _ in 0..<1000 where server.server.context.metrics.queuedEvents.load(ordering: .relaxed) < 1 {
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
         let stopping = Task.detached { server.server.shutdown() }
         try await Task.sleep(nanoseconds: 100_000_000)
         store.release()
