@@ -15,8 +15,8 @@ public struct DeduplicationWindow: DuplicateFilter {
     /// How long an id is remembered, in microseconds of `received_at`.
     public var windowMicros: Int64
 
-    private var committed: Set<UInt64> = []
-    private var pending: Set<UInt64> = []
+    private var committed = HashSet64()
+    private var pending = HashSet64()
     /// Committed hashes in commit order with their `received_at`, oldest first.
     private var ringHashes: [UInt64] = []
     private var ringTimes: [Int64] = []
@@ -32,7 +32,7 @@ public struct DeduplicationWindow: DuplicateFilter {
     public mutating func admit(id: UnsafeRawBufferPointer) -> Bool {
         let hash = DeduplicationWindow.hash(id)
         if committed.contains(hash) { return false }
-        return pending.insert(hash).inserted
+        return pending.insert(hash)
     }
 
     /// Admits and commits at once: for a writer that stops at its first failed write and
@@ -40,7 +40,7 @@ public struct DeduplicationWindow: DuplicateFilter {
     /// per id instead of three.
     public mutating func admitCommitted(id: UnsafeRawBufferPointer, receivedAt: Int64) -> Bool {
         let hash = DeduplicationWindow.hash(id)
-        guard !pending.contains(hash), committed.insert(hash).inserted else { return false }
+        guard !pending.contains(hash), committed.insert(hash) else { return false }
         ringHashes.append(hash)
         ringTimes.append(receivedAt)
         return true
@@ -51,7 +51,7 @@ public struct DeduplicationWindow: DuplicateFilter {
         for row in 0..<batch.count where !batch.id.isNull(row) && include(row) {
             let hash = batch.id.withBytes(at: row) { DeduplicationWindow.hash($0) }
             pending.remove(hash)
-            if committed.insert(hash).inserted {
+            if committed.insert(hash) {
                 ringHashes.append(hash)
                 ringTimes.append(batch.receivedAt[row])
             }

@@ -65,13 +65,25 @@ public final class LogWriter {
     public func append(_ batch: EventBatch) throws -> BlockLocation {
         try checkUsable()
         let summary = try encoder.encode(batch, into: &buffer)
-        if let current = active, shouldSeal(current, adding: buffer.count) {
+        return try write(buffer, summary: summary)
+    }
+
+    /// Writes a block encoded elsewhere (`EncodedBlock`), as `append(_:)` does with its own.
+    /// The block is trusted to be well formed: it was made by `BlockEncoder`.
+    @discardableResult
+    public func append(_ block: EncodedBlock) throws -> BlockLocation {
+        try checkUsable()
+        return try write(block.bytes, summary: block.summary)
+    }
+
+    private func write(_ bytes: [UInt8], summary: BlockSummary) throws -> BlockLocation {
+        if let current = active, shouldSeal(current, adding: bytes.count) {
             try seal(current)
         }
         if active == nil { try startSegment() }
         let segment = active!
         do {
-            try buffer.withUnsafeBytes { try segment.file.write($0, at: segment.size) }
+            try bytes.withUnsafeBytes { try segment.file.write($0, at: segment.size) }
         } catch {
             // Leave no partial block behind, so the next append does not follow garbage.
             do {
@@ -82,8 +94,8 @@ public final class LogWriter {
             throw error
         }
         dirty = true
-        let location = BlockLocation(segment: segment.sequence, offset: segment.size, length: buffer.count)
-        active!.size += buffer.count
+        let location = BlockLocation(segment: segment.sequence, offset: segment.size, length: bytes.count)
+        active!.size += bytes.count
         pending.addedBlocks.append(BlockInfo(location: location, summary: summary))
         return location
     }

@@ -23,8 +23,11 @@ struct MoveToFront {
     private var recent: [UInt32] = []
 
     /// Computes the ranks of `codes` (first-appearance codes of `distinct` values) into `ranks`;
-    /// returns their total varint size, or `nil` when the scanning work would exceed `budget`.
-    mutating func ranks(of codes: [UInt32], distinct: Int, into ranks: inout [UInt32], budget: Int) -> Int? {
+    /// returns their total varint size, or `nil` when the scanning work would exceed `budget`
+    /// or the size would reach `byteLimit` (then another layout is smaller anyway).
+    mutating func ranks(
+        of codes: [UInt32], distinct: Int, into ranks: inout [UInt32], budget: Int, byteLimit: Int = .max
+    ) -> Int? {
         recent.removeAll(keepingCapacity: true)
         recent.reserveCapacity(distinct)
         ranks.removeAll(keepingCapacity: true)
@@ -52,6 +55,7 @@ struct MoveToFront {
             }
             ranks.append(UInt32(rank))
             bytes += Varint.size(UInt64(rank))
+            if bytes >= byteLimit { return nil }
         }
         return bytes
     }

@@ -14,10 +14,10 @@ import Darwin
 /// Loads a JSONL file (one event or batch message per line) through the same parser and log
 /// writer as the server.
 ///
-/// The file is cut into chunks at line boundaries and the chunks are parsed on all cores;
-/// a single writer then takes them in file order, drops duplicate ids (the first occurrence in
-/// file order wins, as it would over the wire), and appends each chunk as one block with
-/// `commit`, so an interrupted import leaves whole blocks only and a re-run skips what was
+/// The file is cut into chunks at line boundaries and the chunks are parsed and encoded as
+/// blocks on all cores; a single writer then takes them in file order, drops duplicate ids
+/// (the first occurrence in file order wins, as it would over the wire), and appends each
+/// chunk as one block with `commit`, so an interrupted import leaves whole blocks only and a re-run skips what was
 /// stored (by id). Memory is bounded by the chunks in flight: `(workers + 2) × chunkBytes`
 /// of input plus their parsed columns.
 public struct JSONLImporter {
@@ -49,6 +49,7 @@ public struct JSONLImporter {
         let enrichment = Enrichment(receivedAt: receivedAt, site: options.site)
         let now = receivedAt / 1000
         let limits = options.limits
+        let compression = writer.options.compression
         let parseQueue = DispatchQueue(label: "clicklog.import.parse", attributes: .concurrent)
         let writerQueue = DispatchQueue(label: "clicklog.import.write")
         let slots = DispatchSemaphore(value: options.workers + 2)
@@ -85,9 +86,11 @@ public struct JSONLImporter {
             let input = chunk
             done.enter()
             parseQueue.async {
-                let parsed = input.withUnsafeBytes {
+                var chunk = input.withUnsafeBytes {
                     ParsedChunk.parse($0, firstLine: 1, limits: limits, now: now, enrichment: enrichment)
                 }
+                chunk.encode(compression: compression)
+                let parsed = chunk
                 writerQueue.async {
                     state.deliver(parsed, sequence: seq)
                     slots.signal()
@@ -188,7 +191,11 @@ private final class WriterState: @unchecked Sendable {
         chunk.summary.duplicates = duplicates
         chunk.summary.accepted -= duplicates
         if chunk.batch.count > 0 {
-            _ = try writer.append(chunk.batch)
+            if duplicates == 0, let block = chunk.encoded {
+                _ = try writer.append(block)
+            } else {
+                _ = try writer.append(chunk.batch)
+            }
             try writer.commit()
             chunk.summary.blocks = 1
         }

@@ -1,4 +1,5 @@
 import ClicklogEvents
+import ClicklogStorage
 
 /// One chunk of a JSONL file after parsing: its events, and what was refused with the raw
 /// bytes to quarantine.
@@ -12,6 +13,16 @@ struct ParsedChunk: Sendable {
     var batch = EventBatch()
     var refusals: [Refusal] = []
     var summary = ImportSummary()
+    /// `batch` as a block, encoded on the parsing thread so that the single writer only writes.
+    /// Nil when empty or when encoding failed (the writer then encodes, and reports the error).
+    var encoded: EncodedBlock?
+
+    /// Encodes `batch` ahead of the writer. Most chunks have no duplicate, so the block is
+    /// usually written as it is; a chunk that loses rows to deduplication is encoded again.
+    mutating func encode(compression: BlockCompression) {
+        guard batch.count > 0 else { return }
+        encoded = try? EncodedBlock(batch, encoder: BlockEncoder(compression: compression))
+    }
 
     /// Parses every line of `bytes` (whole lines only; the caller splits at newlines).
     /// Duplicates are not decided here: chunks are parsed in parallel, and the first
