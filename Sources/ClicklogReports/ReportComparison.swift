@@ -17,6 +17,9 @@ public struct ReportComparison: Sendable, Equatable {
     /// The column header of the compared numbers.
     public var header: String { days == 1 ? "previous day" : "avg day, previous \(days) days" }
 
+    /// The header of a rate or mean, which is over the whole period: "previous day", "previous 7 days".
+    public var periodHeader: String { days == 1 ? "previous day" : "previous \(days) days" }
+
     /// The same phrase in running text: "the previous day", "the average day of the previous 7 days".
     public var phrase: String { days == 1 ? "the previous day" : "the average day of the previous \(days) days" }
 

@@ -14,7 +14,7 @@ enum ReportHTML {
             <style>
             body{font:14px/1.45 system-ui,sans-serif;max-width:900px;margin:2em auto;padding:0 1em;color:#222}
             h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:.5em 0}
-            td,th{padding:.2em .6em;border-bottom:1px solid #eee;text-align:left}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+            td,th{padding:.2em .6em;border-bottom:1px solid #eee;text-align:left}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
             .up{color:#17803d}.down{color:#b3261e}.muted{color:#777}svg{width:100%;height:auto;font-size:11px}
             svg text{fill:#444}.axis{stroke:#999}.line{fill:none;stroke:#2f6fdf;stroke-width:2}.dot{fill:#2f6fdf}.bar{fill:#2f6fdf}.drop{fill:#b3261e}
             figure{margin:1em 0 1.5em}figcaption{font-weight:600;color:#555;margin-bottom:.3em}details{margin:.5em 0}summary{cursor:pointer;color:#555}
@@ -53,7 +53,7 @@ enum ReportHTML {
             ["sessions", count(r.total.sessions), c.cell(p.total.sessions), change(Double(r.total.sessions), c.perDay(p.total.sessions))],
             ["mean duration (s)", decimal(r.total.meanDurationS), decimal(p.total.meanDurationS), change(r.total.meanDurationS, p.total.meanDurationS)],
             ["median duration (s)", decimal(r.total.medianDurationS), decimal(p.total.medianDurationS), change(r.total.medianDurationS, p.total.medianDurationS)],
-            ["bounce rate", percent(r.total.bounceRate), percent(p.total.bounceRate), change(r.total.bounceRate, p.total.bounceRate)],
+            ["bounce rate", percent(r.total.bounceRate), percent(p.total.bounceRate), pointsChange(r.total.bounceRate, p.total.bounceRate)],
             ["events per session", decimal(r.total.meanEvents), decimal(p.total.meanEvents), change(r.total.meanEvents, p.total.meanEvents)],
         ])
         html += chart(ReportChart.line(hourly(r), title: "\(name): sessions per hour"),
@@ -83,7 +83,7 @@ enum ReportHTML {
             return [s.step, count(s.count), percent(s.conversion), percent(s.fromPrevious), c.cell(before), percent(conversion),
                     change(Double(s.count), c.perDay(before))]
         }
-        return table(["step", "visitors", "conversion", "from previous", c.header, "conversion then", "change"],
+        return table(["step", "visitors", "conversion", "from previous", c.header, "conversion, \(c.periodHeader)", "change"],
                      numeric: [false, true, true, true, true, true, true], rows: rows)
             + chart(ReportChart.funnel(r.steps.map { ($0.step, Double($0.count), $0.fromPrevious) }, title: "\(name): visitors per step"),
                     caption: "Visitors per step, with the drop-off from the step before")
@@ -122,7 +122,7 @@ enum ReportHTML {
             ? chart(ReportChart.line(perInterval.map { ($0.label.count > 10 ? String($0.label.suffix(5)) : $0.label, $0.value) },
                                      title: "\(name): events per \(unit)"),
                     caption: "Events per \(unit)")
-            : chart(ReportChart.horizontalBars(r.rows.map { ($0.key ?? "(none)", Double($0.events)) }, title: "\(name): events by \(r.by)"),
+            : chart(ReportChart.horizontalBars(keys.map { ($0, Double(now[$0]!)) }, title: "\(name): events by \(r.by)"),
                     caption: "Events by \(r.by)")
         let rows = r.rows.map { row in [row.interval, row.key ?? "", count(row.events)] }
         return html + figure + "<details><summary>All rows</summary>"
@@ -151,6 +151,15 @@ enum ReportHTML {
     static func count(_ n: Int) -> String { String(n) }
     static func decimal(_ d: Double?) -> String { d.map { String(format: "%.2f", $0) } ?? "–" }
     static func percent(_ d: Double?) -> String { d.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
+
+    /// The change of a rate in percentage points, `+0.8 pp`, since a relative change of a rate
+    /// (`+3.3%` of 24.6%) reads as the rate's own value; `0` below 0.05 points, `–` without a value.
+    static func pointsChange(_ now: Double?, _ before: Double?) -> String {
+        guard let now, let before, now.isFinite, before.isFinite else { return "–" }
+        let delta = (now - before) * 100
+        if abs(delta) < 0.05 { return "0" }
+        return (delta > 0 ? "+" : "−") + String(format: "%.1f pp", abs(delta))
+    }
 
     /// `+12 (+3.4%)`, `−5 (−1.0%)`, `0`, or `–` when a side has no value.
     static func change(_ now: Double?, _ before: Double?) -> String {
