@@ -20,9 +20,6 @@ public struct ReportComparison: Sendable, Equatable {
     /// The header of a rate or mean, which is over the whole period: "previous day", "previous 7 days".
     public var periodHeader: String { days == 1 ? "previous day" : "previous \(days) days" }
 
-    /// The same phrase in running text: "the previous day", "the average day of the previous 7 days".
-    public var phrase: String { days == 1 ? "the previous day" : "the average day of the previous \(days) days" }
-
     /// A count of the whole period as its average day's.
     public func perDay(_ count: Int) -> Double { Double(count) / Double(days) }
 

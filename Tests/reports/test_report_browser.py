@@ -16,7 +16,9 @@ imports it into a temporary data directory and then checks:
   4. a SQLite export answers the same top list through the `sqlite3` command-line tool as
      `clicklog query top`.
 
-Exit status 1 when any check fails. OUT is kept (its path is printed) when a check fails.
+Exit status 1 when any check fails. The report directory with the screenshot is always kept
+(its path is printed); everything else in the temporary directory too when a check fails, or
+with CLICKLOG_REPORT_KEEP=1.
 """
 import datetime
 import glob
@@ -199,7 +201,13 @@ def main():
         keep = True
         print(f"\n{len(FAILURES)} check(s) failed: {', '.join(FAILURES)}; files kept in {work}", flush=True)
     if not keep:
-        shutil.rmtree(work, ignore_errors=True)
+        # The report and its screenshot stay, for a person to look at; the events, data
+        # directories and exports (hundreds of MB) go.
+        for entry in os.listdir(work):
+            if entry != "reports":
+                path = os.path.join(work, entry)
+                shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
+        print(f"report and screenshot kept in {os.path.join(work, 'reports')}", flush=True)
     return 1 if FAILURES else 0
 
 
