@@ -43,9 +43,10 @@ swift test --skip-build --filter ClicklogIngestTests
 echo "== JavaScript unit tests"
 node --test Tests/js/
 
-for suite in Tests/crosscheck/test_crosscheck.py Tests/browser/test_browser.py; do
+for suite in Tests/crosscheck/test_crosscheck.py Tests/browser/test_browser.py Tests/reports/test_report_browser.py; do
     [ -f "$suite" ] || continue
     [ "$suite" = Tests/browser/test_browser.py ] && [ -n "${SKIP_BROWSER:-}" ] && continue
+    [ "$suite" = Tests/reports/test_report_browser.py ] && [ -n "${SKIP_BROWSER:-}" ] && continue
     echo "== $suite"
     "$PYTHON" "$suite"
 done

@@ -18,6 +18,12 @@ import Yams
 /// `dimension` (required), `event`, `limit`; counts `interval`, `by`. Values are read as text
 /// (so `from: 2025-03-03` stays a date), with the same forms as the flags. An unknown key is an
 /// error, so a typo never silently changes a query.
+///
+/// `compare` (any kind) is for `clicklog report` only: the period the day is compared with,
+/// `Nd` = the N days before it (1 ≤ N ≤ 366), `1d` (the previous day) by default; with more
+/// than one day the report compares against the period's average day (docs/reports.md).
+/// `clicklog query --file` accepts and ignores it, so one file serves both. The upper bound
+/// is a leap year: a longer period is a trend, which `reports/clicklog.sqlite` answers better.
 public struct SavedQuery: Sendable, Equatable {
     public var query: Query
     public var description: String?
@@ -25,8 +31,21 @@ public struct SavedQuery: Sendable, Equatable {
     public var from: String?
     public var to: String?
     public var tz: String?
+    /// Days of the report's comparison period (`compare: Nd`), 1 by default.
+    public var compareDays: Int = 1
 
-    static let commonKeys = ["query", "description", "site", "from", "to", "tz"]
+    static let commonKeys = ["query", "description", "site", "from", "to", "tz", "compare"]
+
+    /// What `compare:` accepts, for its error.
+    public static let compareForms = "1d (the previous day, the default), 7d, 28d, or generally Nd with 1 ≤ N ≤ 366"
+
+    /// The N of `Nd`, 1 ≤ N ≤ 366.
+    static func compareDays(_ text: String) -> Int? {
+        guard text.count >= 2, text.hasSuffix("d"), text.dropLast().allSatisfy(\.isASCII), text.dropLast().allSatisfy(\.isNumber),
+              text.dropLast().count <= 3, let n = Int(text.dropLast()), (1...366).contains(n)
+        else { return nil }
+        return n
+    }
 
     static func keys(of kind: String) -> [String] {
         switch kind {
@@ -97,9 +116,14 @@ public struct SavedQuery: Sendable, Equatable {
                 if let b = scalars["by"] { q.by = try QueryParameter.choice(b, name: "by") }
                 query = .counts(q)
             }
-            return SavedQuery(
+            var saved = SavedQuery(
                 query: query, description: scalars["description"], site: scalars["site"], from: scalars["from"],
                 to: scalars["to"], tz: scalars["tz"])
+            if let compare = scalars["compare"] {
+                guard let days = compareDays(compare) else { throw fail("compare: '\(compare)' is not valid; expected \(compareForms)") }
+                saved.compareDays = days
+            }
+            return saved
         } catch let error as QueryError where error.isUsage {
             throw fail(error.description.replacingOccurrences(of: "--step ", with: "step "))
         }

@@ -28,9 +28,19 @@ public struct SessionsResult: QueryResult, Equatable {
         public var stats: Stats
     }
 
+    public struct Hour: Sendable, Equatable {
+        /// `YYYY-MM-DDTHH:00` in the query's zone (a local clock hour: on a day when clocks go
+        /// back, the repeated hour is one bucket).
+        public var hour: String
+        public var stats: Stats
+    }
+
     public var total: Stats
     /// Days that have sessions, in order.
     public var byDay: [Day]
+    /// Hours that have sessions, in order; only with `SessionsQuery.bucket == .hour` (empty
+    /// otherwise), and not part of `json`, which semantics.md fixes.
+    public var byHour: [Hour] = []
 
     public var json: JSONValue {
         .object([

@@ -9,7 +9,10 @@ enum ReportChart {
     /// every n-th when there are many) under the x axis.
     static func line(_ points: [(label: String, value: Double)], title: String) -> String {
         guard !points.isEmpty else { return "" }
-        let height = 220.0, left = 48.0, right = 16.0, top = 16.0, bottom = 36.0
+        // Wide enough on the right for half the last x label, centred on the last point
+        // (about 6.5 units per character at the page's font size), so it is never clipped.
+        let lastLabel = Double(points.last?.label.count ?? 0)
+        let height = 220.0, left = 48.0, right = max(16.0, lastLabel * 3.4 + 4), top = 16.0, bottom = 36.0
         let maxValue = max(points.map(\.value).max() ?? 0, 1)
         let step = points.count > 1 ? (width - left - right) / Double(points.count - 1) : 0
         func x(_ i: Int) -> Double { points.count > 1 ? left + Double(i) * step : (width - left - right) / 2 + left }

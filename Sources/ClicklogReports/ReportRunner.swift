@@ -17,7 +17,8 @@ public struct ReportOptions: Sendable {
     }
 }
 
-/// Runs every saved query for one day and writes `OUT/YYYY-MM-DD/` (index.html, NAME.csv,
+/// Runs every saved query for one day and for its comparison period (`compare: Nd`, the
+/// previous day by default) and writes `OUT/YYYY-MM-DD/` (index.html, NAME.csv,
 /// NAME.json) and that day's rows of `OUT/clicklog.sqlite`.
 ///
 /// All-or-nothing: every query runs before anything is written; the day's directory is built
@@ -62,13 +63,16 @@ public enum ReportRunner {
         let day = options.day
         return try queries.map { name, saved in
             var week: SessionsResult?
-            if case .sessions = saved.query {
+            var dayQuery = saved.query
+            if case var .sessions(q) = saved.query {
                 week = try run(saved, from: day.adding(days: -6), to: day.adding(days: 1)) as? SessionsResult
+                q.bucket = .hour  // for the per-hour chart; the JSON file is the same
+                dayQuery = .sessions(q)
             }
             return ReportSection(
                 name: name, saved: saved,
-                result: try run(saved, from: day, to: day.adding(days: 1)),
-                previous: try run(saved, from: day.adding(days: -1), to: day),
+                result: try run(saved, from: day, to: day.adding(days: 1), query: dayQuery),
+                previous: try run(saved, from: day.adding(days: -saved.compareDays), to: day),
                 week: week)
         }
     }

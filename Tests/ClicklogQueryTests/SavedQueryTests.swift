@@ -36,13 +36,32 @@ import Testing
             }
         }
         let unknown = error("query: top\ndimension: path\nlimt: 5")
-        #expect(unknown?.description == "q.yaml: unknown key 'limt' for a top query; keys are query, description, site, from, to, tz, dimension, event, limit")
+        #expect(unknown?.description == "q.yaml: unknown key 'limt' for a top query; keys are query, description, site, from, to, tz, compare, dimension, event, limit")
         #expect(unknown?.isUsage == false)
         #expect(error("query: funnel\nsteps:\n  - path=/x")?.description.hasPrefix("q.yaml: step 1 'path=/x': it must start with an event name") == true)
         #expect(error("query: sessions\nidle: 30")?.description == "q.yaml: idle: '30' is not valid; expected \(QueryParameter.durationForms)")
         #expect(error("query: report")?.description.contains("expected one of sessions, funnel, top, counts") == true)
         #expect(error("- a\n- b")?.description.contains("expected a mapping") == true)
         #expect(error("query: [")?.description.hasPrefix("q.yaml: not valid YAML") == true)
+    }
+
+    @Test func compareTakesNDaysFromOneTo366AndDefaultsToTheDayBefore() throws {
+        #expect(try SavedQuery.parse("query: sessions", file: "q.yaml").compareDays == 1)
+        for (text, days) in [("1d", 1), ("7d", 7), ("28d", 28), ("366d", 366)] {
+            let saved = try SavedQuery.parse("query: top\ndimension: path\ncompare: \(text)", file: "q.yaml")
+            #expect(saved.compareDays == days)
+            // The query itself is the same with or without it: `clicklog query --file` ignores it.
+            #expect(saved.query == (try SavedQuery.parse("query: top\ndimension: path", file: "q.yaml")).query)
+        }
+        for bad in ["0d", "367d", "7", "d", "1w", "-1d", "7 d", "٣d", "1000d", "7D"] {
+            do {
+                _ = try SavedQuery.parse("query: counts\ncompare: \(bad)", file: "q.yaml")
+                Issue.record("compare: \(bad) was accepted")
+            } catch let error as QueryError {
+                #expect(error.description == "q.yaml: compare: '\(bad)' is not valid; expected \(SavedQuery.compareForms)")
+                #expect(!error.isUsage)
+            }
+        }
     }
 
     /// Every example in queries/ parses.

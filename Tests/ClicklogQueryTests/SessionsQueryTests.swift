@@ -122,4 +122,45 @@ import Testing
         let r = try engine([ev("a", t0, "a"), ev("a", t0 + 90_000, "a"), ev("a", t0, "b")]).sessions(SessionsQuery())
         #expect(r.json.text() == #"{"sessions":2,"mean_duration_s":45,"median_duration_s":45,"bounce_rate":0.5,"mean_events":1.5,"by_day":[{"day":"2025-03-03","sessions":2}]}"#)
     }
+
+    /// A hand-built day: sessions starting in hours 00, 09 (three, one of them spilling past
+    /// 10:00), 10 and 23, and one visitor whose second session starts in hour 14.
+    @Test func hourBucketsCountSessionsByTheHourOfTheirFirstEvent() throws {
+        let day = at("2025-03-03T00:00:00Z")
+        let events = [
+            ev("a", day + 5 * minute, "a"),                                    // 00:05
+            ev("a", day + 9 * hour + 10 * minute, "b"),                        // 09:10 ... 10:05
+            ev("a", day + 9 * hour + 40 * minute, "b"), ev("a", day + 10 * hour + 5 * minute, "b"),
+            ev("a", day + 9 * hour + 59 * minute, "c"),                        // 09:59
+            ev("a", day + 9 * hour, "d"),                                      // 09:00
+            ev("a", day + 10 * hour, "e"), ev("a", day + 10 * hour + minute, "e"),  // 10:00
+            ev("a", day + 14 * hour + 30 * minute, "e"),                       // 14:30, a new session
+            ev("a", day + 23 * hour + 59 * minute, "f"),                       // 23:59
+        ]
+        let byDay = try engine(events, blockRows: 3).sessions(SessionsQuery())
+        let byHour = try engine(events, blockRows: 3).sessions(SessionsQuery(bucket: .hour))
+        let expected = [("2025-03-03T00:00", 1), ("2025-03-03T09:00", 3), ("2025-03-03T10:00", 1),
+                        ("2025-03-03T14:00", 1), ("2025-03-03T23:00", 1)]
+        #expect(byHour.byHour.map(\.hour) == expected.map(\.0))
+        #expect(byHour.byHour.map(\.stats.sessions) == expected.map(\.1))
+        #expect(byHour.byHour.map(\.stats.sessions).reduce(0, +) == byDay.total.sessions)
+        #expect(byHour.byHour[1].stats.events == 5)
+        #expect(byHour.byHour[1].stats.bounces == 2)
+        // The day buckets and the JSON (semantics.md) are the same with hour buckets.
+        #expect(byHour.byDay == byDay.byDay)
+        #expect(byHour.total == byDay.total)
+        #expect(byHour.json.text() == byDay.json.text())
+        #expect(byDay.byHour.isEmpty)
+    }
+
+    @Test func hourBucketsAreLocalClockHoursOfTheZone() throws {
+        // 23:30 UTC on the 2nd is 00:30 on the 3rd in Berlin (CET, +1) and 18:30 on the 2nd at -05:00.
+        let events = [ev("a", at("2025-03-02T23:30:00Z"), "a"), ev("a", at("2025-03-03T08:15:00Z"), "b")]
+        let berlin = try engine(events, zone: TimeZoneOffset("Europe/Berlin")!).sessions(SessionsQuery(bucket: .hour))
+        #expect(berlin.byHour.map(\.hour) == ["2025-03-03T00:00", "2025-03-03T09:00"])
+        #expect(berlin.byDay.map(\.day) == ["2025-03-03"])
+        let newYork = try engine(events, zone: TimeZoneOffset("-05:00")!).sessions(SessionsQuery(bucket: .hour))
+        #expect(newYork.byHour.map(\.hour) == ["2025-03-02T18:00", "2025-03-03T03:00"])
+        #expect(newYork.byDay.map(\.day) == ["2025-03-02", "2025-03-03"])
+    }
 }
