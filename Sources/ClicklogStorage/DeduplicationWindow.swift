@@ -21,6 +21,8 @@ public struct DeduplicationWindow: DuplicateFilter {
     private var ringHashes: [UInt64] = []
     private var ringTimes: [Int64] = []
     private var ringStart = 0
+    /// Keeps `HashSet64.touch`'s loads alive; never read for anything else.
+    private var prefetchSink: UInt64 = 0
 
     public init(windowMicros: Int64 = 24 * 3_600 * 1_000_000) {
         self.windowMicros = windowMicros
@@ -28,6 +30,11 @@ public struct DeduplicationWindow: DuplicateFilter {
 
     /// Ids remembered, committed or pending.
     public var count: Int { committed.count + pending.count }
+
+    /// Makes room for `ids` committed ids in all, for a caller that knows how many are coming.
+    public mutating func reserveCapacity(_ ids: Int) {
+        committed.reserveCapacity(ids)
+    }
 
     public mutating func admit(id: UnsafeRawBufferPointer) -> Bool {
         let hash = DeduplicationWindow.hash(id)
@@ -44,6 +51,33 @@ public struct DeduplicationWindow: DuplicateFilter {
         ringHashes.append(hash)
         ringTimes.append(receivedAt)
         return true
+    }
+
+    /// `admitCommitted(id:receivedAt:)` for many ids at once, by their `hash(_:)`es (which the
+    /// caller can compute on other threads): calls `duplicate` with the index of every hash
+    /// already known, including a repeat within `hashes`. Looks ahead a few ids at a time so
+    /// that the table's cache misses overlap: on an import the window is the writer's largest
+    /// cost, and nearly all of it is waiting for memory.
+    public mutating func admitCommitted(hashes: [UInt64], receivedAt: Int64, duplicate: (Int) -> Void) {
+        committed.reserveCapacity(committed.count + hashes.count)
+        let group = 16
+        hashes.withUnsafeBufferPointer { all in
+            var start = 0
+            while start < all.count {
+                let end = min(start + group, all.count)
+                prefetchSink &+= committed.touch(UnsafeBufferPointer(rebasing: all[start..<end]))
+                for i in start..<end {
+                    let hash = all[i]
+                    if pending.contains(hash) || !committed.insert(hash) {
+                        duplicate(i)
+                        continue
+                    }
+                    ringHashes.append(hash)
+                    ringTimes.append(receivedAt)
+                }
+                start = end
+            }
+        }
     }
 
     /// Makes the ids of `batch` (of the rows `include` accepts) permanent: its block is durable.

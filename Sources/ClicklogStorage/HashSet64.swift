@@ -21,6 +21,13 @@ struct HashSet64: Sendable {
         slots = [UInt64](repeating: 0, count: Self.minimumCapacity)
     }
 
+    /// Grows the table so that `count` hashes fit without another resize (no shrinking).
+    mutating func reserveCapacity(_ count: Int) {
+        var capacity = slots.count
+        while count * 10 > capacity * 7 { capacity *= 2 }
+        if capacity > slots.count { resize(capacity) }
+    }
+
     @inline(__always) private static func key(_ hash: UInt64) -> UInt64 { hash == 0 ? zeroStandIn : hash }
 
     func contains(_ hash: UInt64) -> Bool {
@@ -34,6 +41,19 @@ struct HashSet64: Sendable {
                 if v == 0 { return false }
                 i = (i &+ 1) & mask
             }
+        }
+    }
+
+    /// Loads the home slot of each hash and returns a value that depends on them all. The loads
+    /// are independent, so the processor overlaps their cache misses; inserting the same
+    /// hashes right after finds their slots in cache. (Swift has no prefetch instruction; a
+    /// caller must keep the result somewhere, or the loads could be optimised away.)
+    func touch(_ hashes: UnsafeBufferPointer<UInt64>) -> UInt64 {
+        slots.withUnsafeBufferPointer { s in
+            let mask = s.count - 1
+            var sink: UInt64 = 0
+            for h in hashes { sink &+= s[Int(truncatingIfNeeded: Self.key(h)) & mask] }
+            return sink
         }
     }
 

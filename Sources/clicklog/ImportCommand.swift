@@ -55,6 +55,9 @@ struct ImportCommand: ParsableCommand {
         let quarantine = try Quarantine(directory: data.path)
         var window = DeduplicationWindow(windowMicros: Int64(dedupHours) * 3_600_000_000)
         try window.load(from: LogReader(directory: data.path), now: Clock.microseconds())
+        // Room for the file's ids up front (a typical event is 200–400 bytes of JSON), so the
+        // window does not rehash millions of ids as it grows; an underestimate only grows it.
+        window.reserveCapacity(window.count + total / 256)
 
         var importer = JSONLImporter()
         importer.options.site = site

@@ -24,9 +24,12 @@ public struct JSONLImporter {
     public struct Options: Sendable {
         public var site = "demo"
         public var limits = EventLimits()
-        /// Input bytes per chunk, and so roughly per block: 16 MiB is ~40k typical events,
-        /// large enough for the column codecs and zstd to find their patterns.
-        public var chunkBytes = 16 << 20
+        /// Input bytes per chunk, and so roughly per block: 8 MiB is ~27k typical events, large
+        /// enough for the column codecs and zstd to find their patterns. Measured on 1M
+        /// generated events (2 cores): 16 MiB took 2.5 s of CPU and 27.5 bytes/event, 8 MiB
+        /// 1.8 s and 28.0 (the encoders' tables stay in cache, and the last chunk is a smaller
+        /// tail), 4 MiB 1.9 s and 28.6.
+        public var chunkBytes = 8 << 20
         public var workers = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
         public init() {}
@@ -181,10 +184,10 @@ private final class WriterState: @unchecked Sendable {
         var duplicates = 0
         var keep: [Bool] = []  // stays empty, and costs nothing, while there is no duplicate
         let receivedAt = chunk.batch.count > 0 ? chunk.batch.receivedAt[0] : 0
-        for row in 0..<chunk.batch.count where !chunk.batch.id.isNull(row) {
-            guard !chunk.batch.id.withBytes(at: row, { deduplication.admitCommitted(id: $0, receivedAt: receivedAt) }) else { continue }
-            if keep.isEmpty { keep = Array(repeating: true, count: chunk.batch.count) }
-            keep[row] = false
+        let rows = chunk.batch.count
+        deduplication.admitCommitted(hashes: chunk.idHashes, receivedAt: receivedAt) { i in
+            if keep.isEmpty { keep = Array(repeating: true, count: rows) }
+            keep[Int(chunk.idRows[i])] = false
             duplicates += 1
         }
         if !keep.isEmpty { chunk.batch.filterRows(from: 0) { keep[$0] } }

@@ -16,12 +16,22 @@ struct ParsedChunk: Sendable {
     /// `batch` as a block, encoded on the parsing thread so that the single writer only writes.
     /// Nil when empty or when encoding failed (the writer then encodes, and reports the error).
     var encoded: EncodedBlock?
+    /// `DeduplicationWindow.hash` of each row's id that is not null, in row order, with the
+    /// rows in `idRows`; computed on the parsing thread too.
+    var idHashes: [UInt64] = []
+    var idRows: [Int32] = []
 
-    /// Encodes `batch` ahead of the writer. Most chunks have no duplicate, so the block is
+    /// Encodes `batch` and hashes its ids ahead of the writer. Most chunks have no duplicate, so the block is
     /// usually written as it is; a chunk that loses rows to deduplication is encoded again.
     mutating func encode(compression: BlockCompression) {
         guard batch.count > 0 else { return }
         encoded = try? EncodedBlock(batch, encoder: BlockEncoder(compression: compression))
+        idHashes.reserveCapacity(batch.count)
+        idRows.reserveCapacity(batch.count)
+        for row in 0..<batch.count where !batch.id.isNull(row) {
+            idHashes.append(batch.id.withBytes(at: row) { DeduplicationWindow.hash($0) })
+            idRows.append(Int32(row))
+        }
     }
 
     /// Parses every line of `bytes` (whole lines only; the caller splits at newlines).
