@@ -2,9 +2,9 @@ import ClicklogEvents
 
 /// The event ids stored within a time window (default 24 h), for dropping resent events.
 ///
-/// Ids are kept as 64-bit hashes: about 35 bytes per id in all (the set's slot at its load
-/// factor plus the expiry ring; measured 34.8–36.4), so a million ids in the window cost
-/// about 35 MB. Two distinct
+/// Ids are kept as 64-bit hashes: 27–39 bytes per id in all (`HashSet64`'s slots at their
+/// load factor plus 16 bytes of expiry ring), so a million ids in the window cost about
+/// 35 MB. Two distinct
 /// ids collide with probability about n²/2⁶⁵: for 10 million ids in the window, 3 in a million
 /// that one event is wrongly taken for a duplicate.
 ///
