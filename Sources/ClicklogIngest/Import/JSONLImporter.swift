@@ -58,38 +58,14 @@ public struct JSONLImporter {
         let slots = DispatchSemaphore(value: options.workers + 2)
         let done = DispatchGroup()
 
-        var carry: [UInt8] = []
         var sequence = 0
-        var readError: Int32 = 0
-        while !state.failed {
-            var chunk = carry
-            carry = []
-            let want = options.chunkBytes
-            let before = chunk.count
-            chunk.reserveCapacity(before + want)
-            chunk.append(contentsOf: repeatElement(0, count: want))
-            let got = chunk.withUnsafeMutableBytes { readFully(fd, $0.baseAddress! + before, want) }
-            if got < 0 {
-                readError = errno
-                break
-            }
-            chunk.removeLast(want - got)
-            let atEnd = got == 0
-            if !atEnd, let lastNewline = chunk.lastIndex(of: 0x0A) {
-                carry = Array(chunk[(lastNewline + 1)...])
-                chunk.removeLast(chunk.count - lastNewline - 1)
-            } else if !atEnd {
-                carry = chunk  // no newline yet: a long line; read more before parsing
-                continue
-            }
-            if chunk.isEmpty && atEnd { break }
+        func dispatch(_ input: ChunkInput) {
             slots.wait()
             let seq = sequence
             sequence += 1
-            let input = chunk
             done.enter()
             parseQueue.async {
-                var chunk = input.withUnsafeBytes {
+                var chunk = input.withBytes {
                     ParsedChunk.parse($0, firstLine: 1, limits: limits, now: now, enrichment: enrichment)
                 }
                 chunk.encode(compression: compression)
@@ -100,9 +76,59 @@ public struct JSONLImporter {
                     done.leave()
                 }
             }
-            if atEnd { break }
+        }
+
+        var readError: Int32 = 0
+        let mapping = MappedFile(fd: fd)
+        if let mapping {
+            // A regular file is cut in place: each chunk ends at the last newline before the
+            // chunk size (or, for a longer line, at the next newline), and nothing is copied.
+            let bytes = mapping.bytes
+            var start = 0
+            while start < bytes.count && !state.failed {
+                var end = min(start + options.chunkBytes, bytes.count)
+                if end < bytes.count {
+                    let window = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                    if let newline = window.lastIndex(of: 0x0A) {
+                        end = start + newline + 1
+                    } else {
+                        let rest = UnsafeRawBufferPointer(rebasing: bytes[end...])
+                        end = rest.firstIndex(of: 0x0A).map { end + $0 + 1 } ?? bytes.count
+                    }
+                }
+                dispatch(ChunkInput(mapped: UnsafeRawBufferPointer(rebasing: bytes[start..<end])))
+                start = end
+            }
+        } else {
+            var carry: [UInt8] = []
+            while !state.failed {
+                var chunk = carry
+                carry = []
+                let want = options.chunkBytes
+                let before = chunk.count
+                chunk.reserveCapacity(before + want)
+                chunk.append(contentsOf: repeatElement(0, count: want))
+                let got = chunk.withUnsafeMutableBytes { readFully(fd, $0.baseAddress! + before, want) }
+                if got < 0 {
+                    readError = errno
+                    break
+                }
+                chunk.removeLast(want - got)
+                let atEnd = got == 0
+                if !atEnd, let lastNewline = chunk.lastIndex(of: 0x0A) {
+                    carry = Array(chunk[(lastNewline + 1)...])
+                    chunk.removeLast(chunk.count - lastNewline - 1)
+                } else if !atEnd {
+                    carry = chunk  // no newline yet: a long line; read more before parsing
+                    continue
+                }
+                if chunk.isEmpty && atEnd { break }
+                dispatch(ChunkInput(owned: chunk))
+                if atEnd { break }
+            }
         }
         done.wait()
+        withExtendedLifetime(mapping) {}
         deduplication = state.deduplication
         if let error = state.error { throw error }
         if readError != 0 { throw ImportError.read(errno: readError) }
@@ -122,6 +148,42 @@ public struct JSONLImporter {
             total += n
         }
         return total
+    }
+}
+
+/// One chunk's input: bytes read into an array, or a slice of a `MappedFile` that outlives
+/// every chunk (the importer unmaps only after the last one is written).
+private struct ChunkInput: @unchecked Sendable {
+    var owned: [UInt8] = []
+    var mapped: UnsafeRawBufferPointer?
+
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let mapped { return body(mapped) }
+        return owned.withUnsafeBytes(body)
+    }
+}
+
+/// A regular file mapped read-only, so that the parsers read the page cache directly instead
+/// of a copy of it in buffers that were zero-filled first. Nil for pipes, empty files, a
+/// descriptor not at offset 0, and anything `mmap` refuses (the importer then reads).
+/// The mapping covers the file's size at the start, so a file that keeps growing is imported
+/// up to that point; one that another process truncates during the import would fault.
+private final class MappedFile {
+    let bytes: UnsafeRawBufferPointer
+
+    init?(fd: Int32) {
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0,
+            lseek(fd, 0, SEEK_CUR) == 0
+        else { return nil }
+        let size = Int(info.st_size)
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
+        _ = madvise(base, size, MADV_SEQUENTIAL)
+        bytes = UnsafeRawBufferPointer(start: base, count: size)
+    }
+
+    deinit {
+        munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
     }
 }
 
