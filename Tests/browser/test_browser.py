@@ -46,14 +46,8 @@ BIN = os.environ.get("CLICKLOG_BIN") or os.path.join(ROOT, ".build", "debug", "c
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 EVIL_HOST = "evil.test"
 
-FAILURES = []
-
-
-def check(name, ok, detail=""):
-    print(("PASS  " if ok else "FAIL  ") + name + ("" if ok or not detail else "\n      " + str(detail)), flush=True)
-    if not ok:
-        FAILURES.append(name)
-    return ok
+sys.path.insert(0, os.path.join(ROOT, "Tests", "support"))
+from checks import FAILURES, check  # noqa: E402
 
 
 def free_port():

@@ -40,14 +40,8 @@ BIN = os.environ.get("CLICKLOG_BIN") or os.path.join(ROOT, ".build", "debug", "c
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 QUERIES = os.path.join(ROOT, "queries")
 
-FAILURES = []
-
-
-def check(name, ok, detail=""):
-    print(("PASS  " if ok else "FAIL  ") + name + ("" if ok or not detail else "\n      " + str(detail)), flush=True)
-    if not ok:
-        FAILURES.append(name)
-    return ok
+sys.path.insert(0, os.path.join(ROOT, "Tests", "support"))
+from checks import FAILURES, check  # noqa: E402
 
 
 def clicklog(*args):
