@@ -42,22 +42,12 @@ public struct DeduplicationWindow: DuplicateFilter {
         return pending.insert(hash)
     }
 
-    /// Admits and commits at once: for a writer that stops at its first failed write and
-    /// reloads the window from the log when it starts again (the importer). One set operation
-    /// per id instead of three.
-    public mutating func admitCommitted(id: UnsafeRawBufferPointer, receivedAt: Int64) -> Bool {
-        let hash = DeduplicationWindow.hash(id)
-        guard !pending.contains(hash), committed.insert(hash) else { return false }
-        ringHashes.append(hash)
-        ringTimes.append(receivedAt)
-        return true
-    }
-
-    /// `admitCommitted(id:receivedAt:)` for many ids at once, by their `hash(_:)`es (which the
-    /// caller can compute on other threads): calls `duplicate` with the index of every hash
-    /// already known, including a repeat within `hashes`. Looks ahead a few ids at a time so
-    /// that the table's cache misses overlap: on an import the window is the writer's largest
-    /// cost, and nearly all of it is waiting for memory.
+    /// Admits and commits at once, for a writer that stops at its first failed write and
+    /// reloads the window from the log when it starts again (the importer). Takes the ids'
+    /// `hash(_:)`es, which the caller can compute on other threads, and calls `duplicate` with
+    /// the index of every hash already known, including a repeat within `hashes`. Looks ahead
+    /// 16 ids at a time so that the table's cache misses overlap: on an import the window is
+    /// the writer's largest cost, and nearly all of it is waiting for memory.
     public mutating func admitCommitted(hashes: [UInt64], receivedAt: Int64, duplicate: (Int) -> Void) {
         committed.reserveCapacity(committed.count + hashes.count)
         let group = 16

@@ -90,4 +90,19 @@ struct DeduplicationWindowTests {
         #expect(!insideWindow, "still inside the window")
         #expect(afterWindow, "forgotten once older than the window")
     }
+
+    @Test func batchAdmitReportsRepeatsWithinTheBatchAndOfEarlierBatches() {
+        var window = DeduplicationWindow()
+        func hashes(_ ids: [String]) -> [UInt64] {
+            ids.map { id in var id = id; return id.withUTF8 { DeduplicationWindow.hash(UnsafeRawBufferPointer($0)) } }
+        }
+        var first: [Int] = []
+        window.admitCommitted(hashes: hashes((0..<40).map { "a\($0)" } + ["a3", "a39"]), receivedAt: 1) { first.append($0) }
+        #expect(first == [40, 41], "the later copy of a3 and a39 is the duplicate")
+        var second: [Int] = []
+        window.admitCommitted(hashes: hashes(["b0", "a0", "b1", "a17"]), receivedAt: 2) { second.append($0) }
+        #expect(second == [1, 3])
+        #expect(window.count == 42)
+        #expect(!admit(&window, "b1"), "batch-admitted ids are committed")
+    }
 }

@@ -21,8 +21,9 @@ struct ParsedChunk: Sendable {
     var idHashes: [UInt64] = []
     var idRows: [Int32] = []
 
-    /// Encodes `batch` and hashes its ids ahead of the writer. Most chunks have no duplicate, so the block is
-    /// usually written as it is; a chunk that loses rows to deduplication is encoded again.
+    /// Encodes `batch` and hashes its ids ahead of the writer. Most chunks have no duplicate,
+    /// so the block is usually written as it is; a chunk that loses rows to deduplication is
+    /// encoded again.
     mutating func encode(compression: BlockCompression) {
         guard batch.count > 0 else { return }
         encoded = try? EncodedBlock(batch, encoder: BlockEncoder(compression: compression))
