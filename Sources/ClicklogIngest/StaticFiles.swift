@@ -1,7 +1,8 @@
 import Foundation
 import NIOCore
 
-/// The files the server hands out: `/c.js` always, the demo shop (`Web/demo`) with `--demo`.
+/// The files the server hands out: `/c.js` always (compacted, `SnippetCompactor`), the demo
+/// shop (`Web/demo`) with `--demo`.
 ///
 /// All are read once at startup from the target's bundled `Web` directory (a few dozen KiB)
 /// and served from memory with an ETag. Demo paths map as Web/README.md says: `/` →
@@ -39,7 +40,7 @@ struct StaticFiles: Sendable {
             demo = [:]
             return
         }
-        snippet = try StaticFiles.file(at: web.appendingPathComponent("c.js"))
+        snippet = try StaticFiles.file(at: web.appendingPathComponent("c.js"), transform: SnippetCompactor.compact)
         var files: [String: File] = [:]
         if includeDemo {
             let root = web.appendingPathComponent("demo")
@@ -67,8 +68,9 @@ struct StaticFiles: Sendable {
         return demo[relative] ?? demo[relative + ".html"]
     }
 
-    private static func file(at url: URL) throws -> File {
-        let data = try Data(contentsOf: url)
+    private static func file(at url: URL, transform: (([UInt8]) -> [UInt8])? = nil) throws -> File {
+        var data = try Data(contentsOf: url)
+        if let transform { data = Data(transform(Array(data))) }
         var buffer = ByteBufferAllocator().buffer(capacity: data.count)
         buffer.writeBytes(data)
         let type: String

@@ -32,6 +32,46 @@ import Testing
         }
     }
 
+    @Test func compactionDropsTheHeaderCommentLinesAndIndentationOnly() {
+        let source = """
+            /*! Title
+             * more header
+             */
+            (() => {
+              // a comment line
+                const url = "http://example.test/a"; // stays: not a whole-line comment
+
+              f(url);
+            })();
+            """
+        let served = String(decoding: SnippetCompactor.compact(Array(source.utf8)), as: UTF8.self)
+        #expect(served == """
+            /*! Clicklog snippet, protocol v1 (source: Web/c.js) */
+            (() => {
+            const url = "http://example.test/a"; // stays: not a whole-line comment
+            f(url);
+            })();
+
+            """)
+    }
+
+    @Test func servedSnippetKeepsEveryCodeLineOfTheSourceInOrder() throws {
+        let web = try #require(StaticFiles.bundledWebDirectory)
+        let source = try String(contentsOf: web.appendingPathComponent("c.js"), encoding: .utf8)
+        let bundled = try StaticFiles(web: web, includeDemo: false)
+        let snippet = try #require(bundled.snippet)
+        let served = snippet.body.getString(at: snippet.body.readerIndex, length: snippet.body.readableBytes) ?? ""
+        let headerEnd = try #require(source.range(of: "*/"))
+        let code = source[headerEnd.upperBound...].split(separator: "\n")
+            .map { $0.drop(while: { $0 == " " }) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("//") }
+            .map(String.init)
+        let lines = served.split(separator: "\n").map(String.init)
+        #expect(Array(lines.dropFirst()) == code)
+        #expect(served.utf8.count < source.utf8.count * 85 / 100)
+        #expect(served.contains("module.exports"), "the node tests' export line is part of the served file too")
+    }
+
     @Test func theBundleHasTheSnippetAndTheShop() throws {
         let bundled = try StaticFiles(web: StaticFiles.bundledWebDirectory, includeDemo: true)
         let snippet = try #require(bundled.snippet)

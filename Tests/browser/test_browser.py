@@ -19,6 +19,7 @@ What it checks (one browser, one data directory, one server that is SIGKILLed an
 
 Exit status is nonzero when any check fails.
 """
+import gzip
 import http.client
 import http.server
 import json
@@ -484,6 +485,14 @@ s.onopen = () => __ws.push("open"); s.onerror = () => __ws.push("error"); s.oncl
                   " as duplicates", ndup >= 55, dup)
         except OSError as e:
             check("/metrics readable", False, e)
+        try:
+            with urllib.request.urlopen(base + "/c.js", timeout=5) as r:
+                served = r.read()
+            gz = len(gzip.compress(served, 9))
+            print(f"info  /c.js as served (the page above ran it): {len(served)} bytes, {gz} gzip'd", flush=True)
+            check("the served snippet is under 4 000 bytes gzip'd", gz < 4000, gz)
+        except OSError as e:
+            check("/c.js readable", False, e)
         # the subcommand form of the CLI must agree with the --file form used above
         r = subprocess.run([BIN, "query", "--data", data, "--format", "json", "top", "--dimension", "prop.n",
                             "--event", "probe", "--limit", "1000"], capture_output=True, text=True, timeout=60)
