@@ -17,9 +17,10 @@ import Darwin
 /// The file is cut into chunks at line boundaries and the chunks are parsed and encoded as
 /// blocks on all cores; a single writer then takes them in file order, drops duplicate ids
 /// (the first occurrence in file order wins, as it would over the wire), and appends each
-/// chunk as one block with `commit`, so an interrupted import leaves whole blocks only and a re-run skips what was
-/// stored (by id). Memory is bounded by the chunks in flight: `(workers + 2) × chunkBytes`
-/// of input plus their parsed columns.
+/// chunk as one block with `commit`, so an interrupted import leaves whole blocks only and a
+/// re-run skips what was stored (by id). Memory is bounded by the chunks in flight,
+/// `workers + 2` of them: their parsed columns and encoded blocks, and for a pipe their input
+/// (a regular file is mapped instead, so its bytes stay in the page cache).
 public struct JSONLImporter {
     public struct Options: Sendable {
         public var site = "demo"
