@@ -15,8 +15,8 @@ enum SnippetCompactor {
     static func compact(_ source: [UInt8]) -> [UInt8] {
         var out = banner
         var body = source[...]
-        if body.starts(with: "/*!".utf8), let close = find(Array("*/".utf8), in: body) {
-            body = body[(close + 2)...]
+        if body.starts(with: "/*!".utf8), let close = body.firstRange(of: "*/".utf8) {
+            body = body[close.upperBound...]
         }
         for line in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
             let trimmed = line.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
@@ -26,14 +26,5 @@ enum SnippetCompactor {
         }
         out.append(UInt8(ascii: "\n"))
         return out
-    }
-
-    private static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
-        var i = haystack.startIndex
-        while i + needle.count <= haystack.endIndex {
-            if haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
     }
 }

@@ -4,9 +4,8 @@ import ClicklogEvents
 ///
 /// Ids are kept as 64-bit hashes: 27–39 bytes per id in all (`HashSet64`'s slots at their
 /// load factor plus 16 bytes of expiry ring), so a million ids in the window cost about
-/// 35 MB. Two distinct
-/// ids collide with probability about n²/2⁶⁵: for 10 million ids in the window, 3 in a million
-/// that one event is wrongly taken for a duplicate.
+/// 35 MB. Two distinct ids collide with probability about n²/2⁶⁵: for 10 million ids in the
+/// window, 3 in a million that one event is wrongly taken for a duplicate.
 ///
 /// An admitted id is *pending* until the block holding its event is durable: `commit` makes
 /// it permanent, `rollback` forgets it, so an event whose write failed is accepted again when

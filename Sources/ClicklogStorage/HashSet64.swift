@@ -21,7 +21,8 @@ struct HashSet64: Sendable {
         slots = [UInt64](repeating: 0, count: Self.minimumCapacity)
     }
 
-    /// Grows the table so that `count` hashes fit without another resize (no shrinking).
+    /// Grows the table so that `count` hashes fit without another resize (no shrinking): the
+    /// one place that keeps it at most 70% full.
     mutating func reserveCapacity(_ count: Int) {
         var capacity = slots.count
         while count * 10 > capacity * 7 { capacity *= 2 }
@@ -60,7 +61,7 @@ struct HashSet64: Sendable {
     /// Adds `hash`; false when it was already there.
     @discardableResult
     mutating func insert(_ hash: UInt64) -> Bool {
-        if (count + 1) * 10 > slots.count * 7 { resize(slots.count * 2) }
+        reserveCapacity(count + 1)
         let key = Self.key(hash)
         let added = slots.withUnsafeMutableBufferPointer { s in
             let mask = s.count - 1
