@@ -10,10 +10,11 @@ public struct EncodedBlock: Sendable {
     public var bytes: [UInt8]
     public var summary: BlockSummary
 
-    /// Encodes `batch` with `encoder`, which stays reusable for the next block.
-    public init(_ batch: EventBatch, encoder: BlockEncoder) throws {
-        var bytes: [UInt8] = []
-        summary = try encoder.encode(batch, into: &bytes)
-        self.bytes = bytes
+    /// Encodes `batch` with `encoder`, which stays reusable for the next block. `buffer` (for
+    /// example the bytes of a block already written) is overwritten and keeps its capacity,
+    /// so a caller recycling blocks does not allocate and fault in a new buffer for each.
+    public init(_ batch: EventBatch, encoder: BlockEncoder, reusing buffer: consuming [UInt8] = []) throws {
+        summary = try encoder.encode(batch, into: &buffer)
+        bytes = buffer
     }
 }

@@ -39,8 +39,7 @@ struct MoveToFront {
             var rank = count
             if Int(c) < count {
                 // A known value: find it from the most recent end.
-                var i = count - 1
-                while recent[i] != c { i -= 1 }
+                let i = recent.withUnsafeBufferPointer { MoveToFront.lastIndex(of: c, in: $0) }
                 rank = count - 1 - i
                 work += rank
                 if work > budget { return nil }
@@ -58,6 +57,29 @@ struct MoveToFront {
             if bytes >= byteLimit { return nil }
         }
         return bytes
+    }
+
+    /// The index of the last `c` in `list`, which holds it. Eight entries are compared at a
+    /// time: the scan is most of the cost of ranking, and a value a few hundred places back
+    /// (a popular page among many) is common in columns whose ranks are tried and rejected.
+    @inline(__always)
+    static func lastIndex(of c: UInt32, in list: UnsafeBufferPointer<UInt32>) -> Int {
+        let base = UnsafeRawPointer(list.baseAddress!)
+        let target = SIMD8<UInt32>(repeating: c)
+        var end = list.count
+        while end >= 8 {
+            let lanes = base.loadUnaligned(fromByteOffset: (end - 8) * 4, as: SIMD8<UInt32>.self)
+            let equal = lanes .== target
+            if any(equal) {
+                var k = 7
+                while !equal[k] { k -= 1 }
+                return end - 8 + k
+            }
+            end -= 8
+        }
+        var i = end - 1
+        while list[i] != c { i -= 1 }
+        return i
     }
 
     /// Reads `count` ranks and turns them back into codes, checking each against what has been

@@ -18,34 +18,43 @@ enum NullBitmap {
             out.append(allPresent)
             return rows
         }
-        let present = presence.withUnsafeBufferPointer { p in
-            var n = 0
-            for i in 0..<p.count where p[i] { n += 1 }
-            return n
-        }
-        if present == rows {
-            out.append(allPresent)
-            return rows
-        }
-        if present == 0 {
-            out.append(allNull)
-            return 0
-        }
+        precondition(presence.count >= rows, "presence shorter than the rows")
+        // One pass packs the bits into a buffer at the end of `out` and counts them; the
+        // all-present and all-null cases then drop it again.
         out.append(bitmap)
         let start = out.count
         out.appendZeros((rows + 7) / 8)
-        out.withUnsafeMutableBufferPointer { o in
-            presence.withUnsafeBufferPointer { p in
-                let bits = o.baseAddress! + start
-                var i = 0
-                while i < rows {
-                    var byte: UInt8 = 0
-                    let end = Swift.min(i + 8, rows)
-                    for k in i..<end where p[k] { byte |= 1 << UInt8(k - i) }
-                    bits[i >> 3] = byte
-                    i = end
-                }
-            }
+        let present = out.withUnsafeMutableBufferPointer { o in
+            presence.withUnsafeBytes { p in pack(p, rows: rows, into: o.baseAddress! + start) }
+        }
+        if present == rows || present == 0 {
+            out.removeLast(out.count - start + 1)
+            out.append(present == 0 ? allNull : allPresent)
+        }
+        return present
+    }
+
+    /// Writes the bits of `rows` bools (bytes 0 or 1, as `Bool` is stored) to `bits`, eight
+    /// rows a byte, least significant first; returns how many are set.
+    ///
+    /// Eight rows at a time: with the bools loaded as one little-endian word `w` (byte j is
+    /// bit j), `w &* 0x0102_0408_1020_4080` moves byte j's bit to bit 56 + j and every other
+    /// product below bit 56 without a carry into it, so the top byte is the packed bits.
+    static func pack(_ bools: UnsafeRawBufferPointer, rows: Int, into bits: UnsafeMutablePointer<UInt8>) -> Int {
+        var present = 0
+        var i = 0
+        while rows - i >= 8 {
+            let w = bools.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian
+            let byte = UInt8(truncatingIfNeeded: (w &* 0x0102_0408_1020_4080) >> 56)
+            bits[i >> 3] = byte
+            present &+= byte.nonzeroBitCount
+            i &+= 8
+        }
+        if i < rows {
+            var byte: UInt8 = 0
+            for k in i..<rows where bools[k] != 0 { byte |= 1 << UInt8(k - i) }
+            bits[i >> 3] = byte
+            present &+= byte.nonzeroBitCount
         }
         return present
     }

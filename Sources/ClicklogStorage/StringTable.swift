@@ -32,8 +32,11 @@ struct StringTable {
         let rows = column.count
         var size = 16
         while size < rows * 2 { size <<= 1 }
-        slots.removeAll(keepingCapacity: true)
-        slots.append(contentsOf: [Int32](repeating: 0, count: size))
+        if slots.count == size {
+            slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        } else {
+            slots = [Int32](repeating: 0, count: size)
+        }
         hashes.removeAll(keepingCapacity: true)
         firstRows.removeAll(keepingCapacity: true)
         codes.removeAll(keepingCapacity: true)
@@ -82,34 +85,50 @@ struct StringTable {
         }
     }
 
+    /// Byte equality; values under 16 bytes are compared a word at a time instead of calling
+    /// `memcmp` (event names, sites, prop keys: most of the values a table compares).
     @inline(__always)
     static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        guard a.count == b.count else { return false }
-        if a.count == 0 { return true }
-        return memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
+        let n = a.count
+        guard n == b.count else { return false }
+        if n >= 16 { return memcmp(a.baseAddress!, b.baseAddress!, n) == 0 }
+        if n >= 8 {
+            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        }
+        return tail(a) == tail(b)
+    }
+
+    /// The bytes of a value under 8 bytes long as one word (zero-padded).
+    @inline(__always)
+    private static func tail(_ p: UnsafeRawBufferPointer) -> UInt64 {
+        let n = p.count
+        if n >= 4 {
+            return UInt64(p.loadUnaligned(as: UInt32.self)) | UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
+        }
+        if n == 0 { return 0 }
+        return UInt64(p[0]) | UInt64(p[n >> 1]) << 8 | UInt64(p[n - 1]) << 16
     }
 
     /// A 64-bit hash of the bytes: 8-byte words mixed by multiply–xorshift, then finalised as in
-    /// SplitMix64. Not part of the format; only needs to spread typical strings.
+    /// SplitMix64. Not part of the format; only needs to spread typical strings. The last word
+    /// is the value's last 8 bytes, overlapping the one before (shorter values: two overlapping
+    /// 4-byte halves, or three of their bytes), so no byte is mixed in on its own; the length
+    /// is in the seed, so values that share those words still differ.
     @inline(__always)
     static func hash(_ p: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(p.count)
-        var i = 0
         let n = p.count
-        while n - i >= 8 {
-            h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-            h ^= h >> 31
-            i += 8
-        }
-        if i < n {
-            var w: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                w |= UInt64(p[i]) << shift
-                shift += 8
-                i += 1
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+        if n >= 8 {
+            var i = 0
+            while n - i > 8 {
+                h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 31
+                i += 8
             }
-            h = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
+            h = (h ^ p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+        } else if n > 0 {
+            h = (h ^ tail(p)) &* 0xBF58_476D_1CE4_E5B9
         }
         h ^= h >> 29
         h = h &* 0x94D0_49BB_1331_11EB

@@ -48,7 +48,6 @@ public struct JSONLImporter {
         fd: Int32, writer: LogWriter, quarantine: Quarantine, deduplication: inout DeduplicationWindow,
         progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) throws -> ImportSummary {
-        let state = WriterState(writer: writer, quarantine: quarantine, deduplication: deduplication, progress: progress)
         let receivedAt = Clock.microseconds()
         let enrichment = Enrichment(receivedAt: receivedAt, site: options.site)
         let now = receivedAt / 1000
@@ -59,6 +58,12 @@ public struct JSONLImporter {
         let slots = DispatchSemaphore(value: options.workers + 2)
         let done = DispatchGroup()
 
+        // Columns, block buffers, parsers and encoders are reused from chunk to chunk.
+        let chunks = Recycler { ParsedChunk() }
+        let workspaces = Recycler { ChunkWorkspace(parser: MessageParser(limits: limits), encoder: BlockEncoder(compression: compression)) }
+        let state = WriterState(
+            writer: writer, quarantine: quarantine, deduplication: deduplication, chunks: chunks, progress: progress)
+
         var sequence = 0
         func dispatch(_ input: ChunkInput) {
             slots.wait()
@@ -66,13 +71,17 @@ public struct JSONLImporter {
             sequence += 1
             done.enter()
             parseQueue.async {
-                var chunk = input.withBytes {
-                    ParsedChunk.parse($0, firstLine: 1, limits: limits, now: now, enrichment: enrichment)
+                var workspace = workspaces.take()
+                var chunk = chunks.take()
+                chunk.reset()
+                input.withBytes {
+                    chunk.parse($0, firstLine: 1, parser: &workspace.parser, now: now, enrichment: enrichment)
                 }
-                chunk.encode(compression: compression)
-                let parsed = chunk
+                chunk.encode(with: workspace.encoder)
+                workspaces.give(workspace)
+                let handOff = HandOff(consume chunk)
                 writerQueue.async {
-                    state.deliver(parsed, sequence: seq)
+                    state.deliver(handOff.take(), sequence: seq)
                     slots.signal()
                     done.leave()
                 }
@@ -152,15 +161,37 @@ public struct JSONLImporter {
     }
 }
 
+/// A parser and an encoder, used by one parsing task at a time (see `Recycler`).
+private struct ChunkWorkspace {
+    var parser: MessageParser
+    let encoder: BlockEncoder
+}
+
+/// Moves a parsed chunk from its parsing task to the writer's queue without a second
+/// reference staying behind in the parsing task, so that the writer's is the only one and
+/// the chunk's buffers can be reused in place once it is written.
+private final class HandOff: @unchecked Sendable {
+    private var chunk: ParsedChunk?
+
+    init(_ chunk: consuming ParsedChunk) {
+        self.chunk = chunk
+    }
+
+    /// The chunk; called once, on the writer's queue.
+    func take() -> ParsedChunk {
+        chunk.take()!
+    }
+}
+
 /// One chunk's input: bytes read into an array, or a slice of a `MappedFile` that outlives
 /// every chunk (the importer unmaps only after the last one is written).
 private struct ChunkInput: @unchecked Sendable {
     var owned: [UInt8] = []
     var mapped: UnsafeRawBufferPointer?
 
-    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        if let mapped { return body(mapped) }
-        return owned.withUnsafeBytes(body)
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let mapped { return try body(mapped) }
+        return try owned.withUnsafeBytes(body)
     }
 }
 
@@ -209,12 +240,18 @@ private final class WriterState: @unchecked Sendable {
     var error: (any Error)?
     var next = 0
     var waiting: [Int: ParsedChunk] = [:]
+    /// Where written chunks go back for reuse.
+    let chunks: Recycler<ParsedChunk>
     private let failure = Atomic<Bool>(false)
 
-    init(writer: LogWriter, quarantine: Quarantine, deduplication: DeduplicationWindow, progress: @escaping @Sendable (Int) -> Void) {
+    init(
+        writer: LogWriter, quarantine: Quarantine, deduplication: DeduplicationWindow, chunks: Recycler<ParsedChunk>,
+        progress: @escaping @Sendable (Int) -> Void
+    ) {
         self.writer = writer
         self.quarantine = quarantine
         self.deduplication = deduplication
+        self.chunks = chunks
         self.progress = progress
     }
 
@@ -224,20 +261,21 @@ private final class WriterState: @unchecked Sendable {
     /// Takes a parsed chunk and writes every chunk that is next in file order.
     func deliver(_ chunk: ParsedChunk, sequence: Int) {
         waiting[sequence] = chunk
-        while let ready = waiting.removeValue(forKey: next) {
+        while true {
+            guard var ready = waiting.removeValue(forKey: next) else { break }
             next += 1
             guard error == nil else { continue }
             do {
-                try write(ready)
+                try write(&ready)
             } catch {
                 self.error = error
                 failure.store(true, ordering: .relaxed)
             }
+            chunks.give(consume ready)
         }
     }
 
-    private func write(_ chunk: ParsedChunk) throws {
-        var chunk = chunk
+    private func write(_ chunk: inout ParsedChunk) throws {
         let firstLine = summary.lines
         for refusal in chunk.refusals {
             try quarantine.append(refusal.raw, reason: "line \(firstLine + refusal.line): \(refusal.reason)")

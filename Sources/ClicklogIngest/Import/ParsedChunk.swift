@@ -20,13 +20,17 @@ struct ParsedChunk: Sendable {
     /// rows in `idRows`; computed on the parsing thread too.
     var idHashes: [UInt64] = []
     var idRows: [Int32] = []
+    /// The buffer of the last block, kept by `reset` for the next `encode`.
+    private var spareBlockBytes: [UInt8] = []
 
     /// Encodes `batch` and hashes its ids ahead of the writer. Most chunks have no duplicate,
     /// so the block is usually written as it is; a chunk that loses rows to deduplication is
-    /// encoded again.
-    mutating func encode(compression: BlockCompression) {
+    /// encoded again. The block's bytes reuse the buffer of the block this chunk held before.
+    mutating func encode(with encoder: BlockEncoder) {
         guard batch.count > 0 else { return }
-        encoded = try? EncodedBlock(batch, encoder: BlockEncoder(compression: compression))
+        let buffer = spareBlockBytes
+        spareBlockBytes = []
+        encoded = try? EncodedBlock(batch, encoder: encoder, reusing: consume buffer)
         idHashes.reserveCapacity(batch.count)
         idRows.reserveCapacity(batch.count)
         for row in 0..<batch.count where !batch.id.isNull(row) {
@@ -35,43 +39,54 @@ struct ParsedChunk: Sendable {
         }
     }
 
-    /// Parses every line of `bytes` (whole lines only; the caller splits at newlines).
-    /// Duplicates are not decided here: chunks are parsed in parallel, and the first
-    /// occurrence in file order must win, so the writer decides them in order.
-    static func parse(
-        _ bytes: UnsafeRawBufferPointer, firstLine: Int, limits: EventLimits, now: Int64, enrichment: Enrichment
-    ) -> ParsedChunk {
-        var chunk = ParsedChunk()
-        var parser = MessageParser(limits: limits)
+    /// Empties the chunk for the next one, keeping the capacity of its columns, id hashes and
+    /// block buffer (see `Recycler`).
+    mutating func reset() {
+        batch.removeAll(keepingCapacity: true)
+        refusals.removeAll()
+        summary = ImportSummary()
+        if let encoded { spareBlockBytes = encoded.bytes }
+        encoded = nil
+        idHashes.removeAll(keepingCapacity: true)
+        idRows.removeAll(keepingCapacity: true)
+    }
+
+    /// Parses every line of `bytes` (whole lines only; the caller splits at newlines) into
+    /// this chunk, which `reset` emptied. Duplicates are not decided here: chunks are parsed in
+    /// parallel, and the first occurrence in file order must win, so the writer decides them
+    /// in order.
+    mutating func parse(
+        _ bytes: UnsafeRawBufferPointer, firstLine: Int, parser: inout MessageParser, now: Int64, enrichment: Enrichment
+    ) {
         var admitAll = AdmitAll()
+        let limits = parser.limits
         var splitter = LineSplitter(maxLineBytes: limits.maxMessageBytes)
-        chunk.summary.bytes = bytes.count
-        let handle: (LineSplitter.Line) -> Void = { line in
+        summary.bytes = bytes.count
+        func handle(_ line: LineSplitter.Line) {
             switch line {
             case .tooLong(let number, let length):
-                chunk.summary.malformed += 1
-                chunk.refusals.append(Refusal(
+                summary.malformed += 1
+                refusals.append(Refusal(
                     line: firstLine + number - 1,
                     reason: "line of \(length) bytes exceeds the message limit of \(limits.maxMessageBytes) bytes", raw: []))
             case .line(let text, let number):
                 let lineNumber = firstLine + number - 1
                 if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                 do {
-                    let summary = try parser.parse(text, now: now, enrichment: enrichment, into: &chunk.batch, filter: &admitAll)
-                    chunk.summary.accepted += summary.accepted
-                    chunk.summary.rejected += summary.rejections.count
-                    for r in summary.rejections {
-                        chunk.refusals.append(Refusal(line: lineNumber, reason: "event \(r.index): \(r)", raw: Array(text[r.bytes])))
+                    let result = try parser.parse(text, now: now, enrichment: enrichment, into: &batch, filter: &admitAll)
+                    summary.accepted += result.accepted
+                    summary.rejected += result.rejections.count
+                    for r in result.rejections {
+                        refusals.append(Refusal(line: lineNumber, reason: "event \(r.index): \(r)", raw: Array(text[r.bytes])))
                     }
                 } catch {
-                    chunk.summary.malformed += 1
-                    chunk.refusals.append(Refusal(line: lineNumber, reason: "\(error)", raw: Array(text)))
+                    summary.malformed += 1
+                    refusals.append(Refusal(line: lineNumber, reason: "\(error)", raw: Array(text)))
                 }
             }
         }
         splitter.feed(bytes, handle)
         splitter.finish(handle)
-        chunk.summary.lines = splitter.linesSeen
-        return chunk
+        summary.lines = splitter.linesSeen
     }
 }
