@@ -4,8 +4,12 @@ enum EventField: Int, CaseIterable {
 
     /// Finds the field a key names, comparing the raw key bytes.
     static func named(_ key: UnsafeRawBufferPointer) -> EventField? {
+        // Names are at most 12 bytes: a loop the compiler unrolls beats a call to memcmp.
         func eq(_ name: StaticString) -> Bool {
-            key.count == name.utf8CodeUnitCount && memcmp(key.baseAddress!, name.utf8Start, key.count) == 0
+            guard key.count == name.utf8CodeUnitCount else { return false }
+            let n = name.utf8Start
+            for i in 0..<key.count where key[i] != n[i] { return false }
+            return true
         }
         switch key.count {
         case 1: return eq("x") ? .x : eq("y") ? .y : nil
@@ -55,11 +59,3 @@ enum EventField: Int, CaseIterable {
 
     static let required: [EventField] = [.event, .ts, .anonymousID]
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -5,7 +5,7 @@ extension MessageParser {
     mutating func parseEvent(
         _ c: inout JSONCursor, into batch: inout EventBatch, topLevel: Bool
     ) throws(JSONSyntaxError) -> EventOutcome {
-        for i in slots.indices { slots[i] = .absent }
+        slots.withUnsafeMutableBufferPointer { $0.update(repeating: .absent) }
         scratch.removeAll(keepingCapacity: true)
         propKeyBytes.removeAll(keepingCapacity: true)
         propKeyEnds.removeAll(keepingCapacity: true)
@@ -61,7 +61,7 @@ extension MessageParser {
 
     private mutating func parseField(_ field: EventField, _ c: inout JSONCursor) throws(JSONSyntaxError) {
         c.skipWhitespace()
-        guard slots[field.rawValue] == .absent else {
+        guard case .absent = slots[field.rawValue] else {
             reject(field.name, "appears more than once")
             _ = try c.skipValue()
             return

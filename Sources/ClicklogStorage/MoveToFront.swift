@@ -16,70 +16,80 @@ import Darwin
 /// appearance (so the dictionary must be stored in that order). Example, codes
 /// [0, 1, 0, 0, 2, 1] → ranks [0, 1, 1, 0, 2, 2].
 ///
-/// Cost is the sum of the ranks (each lookup and move scans back that far), which is small
-/// exactly when this layout is worth choosing; the encoder gives up past a budget.
+/// The encoder gives up past a budget on the sum of the ranks (64 per row), which is small
+/// exactly when this layout is worth choosing.
+///
+/// Encoding does not keep the list: a value's rank is the number of distinct values whose
+/// latest occurrence lies between its own previous occurrence and this row. `latest` has a bit
+/// per row, set while that row is the latest occurrence of its value, so the rank is a count
+/// of set bits over the rows since, a word (64 rows) at a time; a row costs a few words
+/// however large the rank. (Scanning and shifting the list cost the rank itself per row, and
+/// the columns tried and rejected, URLs and titles, have ranks in the hundreds.)
 struct MoveToFront {
-    /// Codes seen so far, least recent first, most recent last.
+    /// Codes seen so far, least recent first, most recent last (decoding).
     private var recent: [UInt32] = []
+    /// Bit i set while row i is the latest occurrence of its value (encoding).
+    private var latest: [UInt64] = []
+    /// The row where each code was seen last (encoding).
+    private var lastRow: [Int32] = []
 
-    /// Computes the ranks of `codes` (first-appearance codes of `distinct` values) into `ranks`;
-    /// returns their total varint size, or `nil` when the scanning work would exceed `budget`
-    /// or the size would reach `byteLimit` (then another layout is smaller anyway).
+    /// Computes the ranks of `codes` (first-appearance codes of `distinct` values: each new
+    /// value's code is the number of values before it) into `ranks`; returns their total varint
+    /// size, or `nil` when the sum of the ranks would exceed `budget` or the size would reach
+    /// `byteLimit` (then another layout is smaller anyway).
     mutating func ranks(
         of codes: [UInt32], distinct: Int, into ranks: inout [UInt32], budget: Int, byteLimit: Int = .max
     ) -> Int? {
-        recent.removeAll(keepingCapacity: true)
-        recent.reserveCapacity(distinct)
+        let words = (codes.count + 63) / 64
+        if latest.count >= words {
+            latest.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        } else {
+            latest = [UInt64](repeating: 0, count: words)
+        }
+        lastRow.removeAll(keepingCapacity: true)
+        lastRow.reserveCapacity(distinct)
         ranks.removeAll(keepingCapacity: true)
         ranks.reserveCapacity(codes.count)
         var work = 0
         var bytes = 0
-        for c in codes {
-            let count = recent.count
-            var rank = count
-            if Int(c) < count {
-                // A known value: find it from the most recent end.
-                let i = recent.withUnsafeBufferPointer { MoveToFront.lastIndex(of: c, in: $0) }
-                rank = count - 1 - i
-                work += rank
-                if work > budget { return nil }
-                if rank > 0 {
-                    recent.withUnsafeMutableBufferPointer { r in
-                        _ = memmove(r.baseAddress! + i, r.baseAddress! + i + 1, rank * MemoryLayout<UInt32>.stride)
-                        r[count - 1] = c
-                    }
+        let complete = latest.withUnsafeMutableBufferPointer { latest in
+            for (row, c) in codes.enumerated() {
+                let seen = lastRow.count
+                var rank = seen
+                if Int(c) < seen {
+                    let previous = Int(lastRow[Int(c)])
+                    rank = MoveToFront.bitsSet(in: latest, after: previous, through: row)
+                    work += rank
+                    if work > budget { return false }
+                    latest[previous >> 6] &= ~(1 &<< UInt64(previous & 63))
+                    lastRow[Int(c)] = Int32(row)
+                } else {
+                    lastRow.append(Int32(row))
                 }
-            } else {
-                recent.append(c)
+                latest[row >> 6] |= 1 &<< UInt64(row & 63)
+                ranks.append(UInt32(rank))
+                bytes += Varint.size(UInt64(rank))
+                if bytes >= byteLimit { return false }
             }
-            ranks.append(UInt32(rank))
-            bytes += Varint.size(UInt64(rank))
-            if bytes >= byteLimit { return nil }
+            return true
         }
-        return bytes
+        return complete ? bytes : nil
     }
 
-    /// The index of the last `c` in `list`, which holds it. Eight entries are compared at a
-    /// time: the scan is most of the cost of ranking, and a value a few hundred places back
-    /// (a popular page among many) is common in columns whose ranks are tried and rejected.
+    /// The number of bits set in `bits` at positions `after + 1 ..< end`, where no bit at or
+    /// past `end` is set yet (so the count can run to the end of `end`'s word).
     @inline(__always)
-    static func lastIndex(of c: UInt32, in list: UnsafeBufferPointer<UInt32>) -> Int {
-        let base = UnsafeRawPointer(list.baseAddress!)
-        let target = SIMD8<UInt32>(repeating: c)
-        var end = list.count
-        while end >= 8 {
-            let lanes = base.loadUnaligned(fromByteOffset: (end - 8) * 4, as: SIMD8<UInt32>.self)
-            let equal = lanes .== target
-            if any(equal) {
-                var k = 7
-                while !equal[k] { k -= 1 }
-                return end - 8 + k
-            }
-            end -= 8
+    static func bitsSet(in bits: UnsafeMutableBufferPointer<UInt64>, after: Int, through end: Int) -> Int {
+        let first = after >> 6
+        let last = end >> 6
+        // Bits above `after` in its own word (for bit 63, `2 &<< 63` wraps to 0: none).
+        var count = (bits[first] & ~((2 &<< UInt64(after & 63)) &- 1)).nonzeroBitCount
+        var k = first + 1
+        while k <= last {
+            count += bits[k].nonzeroBitCount
+            k += 1
         }
-        var i = end - 1
-        while list[i] != c { i -= 1 }
-        return i
+        return count
     }
 
     /// Reads `count` ranks and turns them back into codes, checking each against what has been
