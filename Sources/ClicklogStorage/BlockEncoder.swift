@@ -119,8 +119,11 @@ public final class BlockEncoder {
     private func strings(_ column: StringColumn, _ id: Column, part: UInt8 = ChunkPart.main, rows: Int, into out: inout [UInt8]) throws {
         scratch.removeAll(keepingCapacity: true)
         let present = NullBitmap.encode(column.presence, rows: rows, into: &scratch)
+        guard present > 0 else {
+            table.removeAll()
+            return try emit(id, part: part, codec: PlainStringCodec.id, into: &out)
+        }
         table.build(column, distinctProbe: id == .site ? .max : 1024)
-        guard present > 0 else { return try emit(id, part: part, codec: PlainStringCodec.id, into: &out) }
         var uuid = true
         var uuid4 = true
         column.bytes.withUnsafeBytes { bytes in

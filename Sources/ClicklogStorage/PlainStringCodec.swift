@@ -33,12 +33,19 @@ enum PlainStringCodec {
     static func estimatedSize(_ column: StringColumn) -> Int {
         var size = column.bytes.count
         var start: UInt32 = 0
-        let presence = column.presence
         column.ends.withUnsafeBufferPointer { ends in
-            for row in 0..<ends.count {
-                if let presence, !presence[row] { continue }
-                size += Varint.size(UInt64(ends[row] &- start))
-                start = ends[row]
+            if let presence = column.presence {
+                presence.withUnsafeBufferPointer { presence in
+                    for row in 0..<ends.count where presence[row] {
+                        size += Varint.size(UInt64(ends[row] &- start))
+                        start = ends[row]
+                    }
+                }
+            } else {
+                for end in ends {
+                    size += Varint.size(UInt64(end &- start))
+                    start = end
+                }
             }
         }
         return size

@@ -16,6 +16,9 @@ struct StringTable {
     private var slots: [UInt64] = []
     /// The full hash of each distinct value, for growing the table.
     private var hashes: [UInt64] = []
+    /// Where each distinct value's bytes are in the column, `start << 32 | end`: one load
+    /// to compare with instead of its first row and then that row's ends.
+    private var ranges: [UInt64] = []
     /// For each distinct value, the row where it first appears.
     private(set) var firstRows: [Int32] = []
     /// One code per present row, in row order; null rows have no code.
@@ -41,6 +44,7 @@ struct StringTable {
         let rows = column.count
         clearSlots(count: Self.initialSlots)
         hashes.removeAll(keepingCapacity: true)
+        ranges.removeAll(keepingCapacity: true)
         firstRows.removeAll(keepingCapacity: true)
         codes.removeAll(keepingCapacity: true)
         codes.reserveCapacity(rows)
@@ -78,14 +82,15 @@ struct StringTable {
                                     codes.append(UInt32(firstRows.count))
                                     firstRows.append(Int32(row))
                                     hashes.append(h)
+                                    ranges.append(UInt64(start) << 32 | UInt64(ends[row]))
                                     distinctBytes += value.count
                                     break
                                 }
                                 if s & 0xFFFF_FFFF_0000_0000 == tag {
                                     let index = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
-                                    let other = Int(firstRows[index])
-                                    let otherStart = other == 0 ? 0 : Int(ends[other - 1])
-                                    let otherValue = UnsafeRawBufferPointer(rebasing: bytes[otherStart..<Int(ends[other])])
+                                    let range = ranges[index]
+                                    let otherValue = UnsafeRawBufferPointer(
+                                        rebasing: bytes[Int(range >> 32)..<Int(range & 0xFFFF_FFFF)])
                                     if Self.equal(value, otherValue) {
                                         codes.append(UInt32(index))
                                         break
@@ -101,6 +106,16 @@ struct StringTable {
                 }
             }
         }
+    }
+
+    /// Empties the table, as the table of a column without values.
+    mutating func removeAll() {
+        abandoned = false
+        hashes.removeAll(keepingCapacity: true)
+        ranges.removeAll(keepingCapacity: true)
+        firstRows.removeAll(keepingCapacity: true)
+        codes.removeAll(keepingCapacity: true)
+        distinctBytes = 0
     }
 
     /// Empties the table, keeping `count` slots.

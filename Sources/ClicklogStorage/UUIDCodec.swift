@@ -58,17 +58,37 @@ enum UUIDCodec {
     @inline(__always)
     static func isCanonical(_ value: UnsafeRawBufferPointer) -> Bool { kind(value) != 0 }
 
-    /// Writes the 16 bytes of a canonical UUID string at `p`.
+    /// Writes the 16 bytes of a canonical UUID string at `p`, eight hex digits at a time: the
+    /// 32 digits without the dashes are four words (bytes 0–7, 9–12 with 14–17, 19–22 with
+    /// 24–27, 28–35), each turned into four bytes by `hexWord`.
     @inline(__always)
     static func parse(_ value: UnsafeRawBufferPointer, into p: UnsafeMutablePointer<UInt8>) {
-        var i = 0
-        var k = 0
-        while i < textLength {
-            if i == 8 || i == 13 || i == 18 || i == 23 { i += 1; continue }
-            p[k] = nibble(value[i]) << 4 | nibble(value[i + 1])
-            i += 2
-            k += 1
-        }
+        func half(_ offset: Int) -> UInt64 { UInt64(value.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian) }
+        let words = (
+            value.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian,
+            half(9) | half(14) << 32,
+            half(19) | half(24) << 32,
+            value.loadUnaligned(fromByteOffset: 28, as: UInt64.self).littleEndian)
+        let raw = UnsafeMutableRawPointer(p)
+        raw.storeBytes(of: hexWord(words.0).bigEndian, toByteOffset: 0, as: UInt32.self)
+        raw.storeBytes(of: hexWord(words.1).bigEndian, toByteOffset: 4, as: UInt32.self)
+        raw.storeBytes(of: hexWord(words.2).bigEndian, toByteOffset: 8, as: UInt32.self)
+        raw.storeBytes(of: hexWord(words.3).bigEndian, toByteOffset: 12, as: UInt32.self)
+    }
+
+    /// The value of eight lowercase hex digits loaded little-endian (the first digit in the
+    /// low byte), most significant digit first: "0123abcd" → 0x0123ABCD. A digit's value is
+    /// its low nibble, plus 9 for `a-f` (bit 6 set); then neighbouring nibbles are merged into
+    /// bytes and the bytes into the result.
+    @inline(__always)
+    static func hexWord(_ w: UInt64) -> UInt32 {
+        let nibbles = (w & 0x0F0F_0F0F_0F0F_0F0F) &+ ((w >> 6) & 0x0101_0101_0101_0101) &* 9
+        // Byte 2k: digit 2k (high nibble) with digit 2k+1 (low nibble).
+        var v = (nibbles << 4 | nibbles >> 8) & 0x00FF_00FF_00FF_00FF
+        v = (v | v >> 8) & 0x0000_FFFF_0000_FFFF
+        v = (v | v >> 16) & 0xFFFF_FFFF
+        // Bytes are now in text order (first digit pair lowest); the result wants it highest.
+        return UInt32(truncatingIfNeeded: v).byteSwapped
     }
 
     /// Writes the 36-character text of the 16 UUID bytes at `b` to `p`.
@@ -139,9 +159,6 @@ enum UUIDCodec {
         }
         column.presence = presence
     }
-
-    @inline(__always)
-    private static func nibble(_ c: UInt8) -> UInt8 { c <= 0x39 ? c &- 0x30 : c &- 0x61 &+ 10 }
 
     @inline(__always)
     private static func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? 0x30 + n : 0x61 + n - 10 }
