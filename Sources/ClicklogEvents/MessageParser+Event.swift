@@ -186,7 +186,7 @@ extension MessageParser {
             case .message(let start, let end):
                 column.append(UnsafeRawBufferPointer(start: c.base + start, count: end - start))
             case .scratch(let start, let end):
-                column.append(contentsOf: scratch[start..<end])
+                scratch.withUnsafeBytes { column.append(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
             case .absent, .null, .integer:
                 column.appendNull()
             }
@@ -208,20 +208,32 @@ extension MessageParser {
         append(.text, to: &batch.text)
         batch.x.append(integer(.x))
         batch.y.append(integer(.y))
-        var keyStart = 0
-        var valueStart = 0
-        for p in propKinds.indices {
-            batch.propKeys.append(contentsOf: propKeyBytes[keyStart..<propKeyEnds[p]])
-            batch.propValues.append(contentsOf: propValueBytes[valueStart..<propValueEnds[p]])
-            keyStart = propKeyEnds[p]
-            valueStart = propValueEnds[p]
+        if !propKinds.isEmpty {
+            // Through buffer pointers: slices of the scratch arrays would be retained and
+            // released per property.
+            propKeyBytes.withUnsafeBytes { keys in
+                propValueBytes.withUnsafeBytes { values in
+                    var keyStart = 0
+                    var valueStart = 0
+                    for p in propKinds.indices {
+                        batch.propKeys.append(UnsafeRawBufferPointer(rebasing: keys[keyStart..<propKeyEnds[p]]))
+                        batch.propValues.append(UnsafeRawBufferPointer(rebasing: values[valueStart..<propValueEnds[p]]))
+                        keyStart = propKeyEnds[p]
+                        valueStart = propValueEnds[p]
+                    }
+                }
+            }
+            batch.propKinds.append(contentsOf: propKinds)
         }
-        batch.propKinds.append(contentsOf: propKinds)
         batch.propEnds.append(UInt32(batch.propKinds.count))
         batch.receivedAt.append(receivedAt)
-        batch.site.append(contentsOf: siteBytes)
-        if let userAgentBytes { batch.userAgent.append(contentsOf: userAgentBytes) } else { batch.userAgent.appendNull() }
-        if let ipBytes { batch.ip.append(contentsOf: ipBytes) } else { batch.ip.appendNull() }
+        siteBytes.withUnsafeBytes { batch.site.append($0) }
+        if let userAgentBytes {
+            userAgentBytes.withUnsafeBytes { batch.userAgent.append($0) }
+        } else {
+            batch.userAgent.appendNull()
+        }
+        if let ipBytes { ipBytes.withUnsafeBytes { batch.ip.append($0) } } else { batch.ip.appendNull() }
         batch.sentAt.appendNull()
         batch.count += 1
     }

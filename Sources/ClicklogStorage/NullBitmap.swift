@@ -29,7 +29,7 @@ enum NullBitmap {
         }
         if present == rows || present == 0 {
             out.removeLast(out.count - start + 1)
-            out.append(present == 0 ? allNull : allPresent)
+            out.append(present == rows ? allPresent : allNull)
         }
         return present
     }

@@ -165,29 +165,36 @@ struct StringTable {
         return UInt64(p[0]) | UInt64(p[n >> 1]) << 8 | UInt64(p[n - 1]) << 16
     }
 
-    /// A 64-bit hash of the bytes: 8-byte words mixed by multiply–xorshift, then finalised as in
-    /// SplitMix64. Not part of the format; only needs to spread typical strings. The last word
-    /// is the value's last 8 bytes, overlapping the one before (shorter values: two overlapping
-    /// 4-byte halves, or three of their bytes), so no byte is mixed in on its own; the length
-    /// is in the seed, so values that share those words still differ.
+    /// A 64-bit hash of the bytes, not part of the format: it only needs to spread typical
+    /// strings. Words of 8 bytes are mixed by xor and multiply into two independent lanes
+    /// (so a 36-byte UUID waits on half as many multiplies in a row; hashing is on the critical
+    /// path of every row's probe), the lanes are combined and the result finalised as in
+    /// SplitMix64. The last word is the value's last 8 bytes, overlapping the one before
+    /// (shorter values: two overlapping 4-byte halves, or three of their bytes), so no byte is
+    /// mixed in on its own; the length is in the seed, so values that share words still differ.
     @inline(__always)
     static func hash(_ p: UnsafeRawBufferPointer) -> UInt64 {
         let n = p.count
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+        var a: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
         if n >= 8 {
+            var b: UInt64 = 0xC2B2_AE3D_27D4_EB4F
             var i = 0
-            while n - i > 8 {
-                h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-                h ^= h >> 31
-                i += 8
+            while n - i > 16 {
+                a = (a ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+                b = (b ^ p.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)) &* 0x94D0_49BB_1331_11EB
+                i += 16
             }
-            h = (h ^ p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            if n - i > 8 {
+                b = (b ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x94D0_49BB_1331_11EB
+            }
+            a = (a ^ p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            a ^= (b >> 32 | b << 32)
         } else if n > 0 {
-            h = (h ^ tail(p)) &* 0xBF58_476D_1CE4_E5B9
+            a = (a ^ tail(p)) &* 0xBF58_476D_1CE4_E5B9
         }
-        h ^= h >> 29
-        h = h &* 0x94D0_49BB_1331_11EB
-        return h ^ (h >> 32)
+        a ^= a >> 29
+        a = a &* 0x94D0_49BB_1331_11EB
+        return a ^ (a >> 32)
     }
 }
 
