@@ -15,20 +15,29 @@ public struct Int64Column: Sendable, Equatable {
 
     public subscript(row: Int) -> Int64? { isNull(row) ? nil : values[row] }
 
+    @inline(__always)
     public mutating func append(_ value: Int64) {
         values.append(value)
         if presence != nil { presence!.append(true) }
     }
 
+    @inline(__always)
     public mutating func append(_ value: Int64?) {
         guard let value else { return appendNull() }
         append(value)
     }
 
+    @inline(__always)
     public mutating func appendNull() {
-        if presence == nil { presence = Array(repeating: true, count: values.count) }
+        if presence == nil { startPresence() }
         values.append(0)
         presence!.append(false)
+    }
+
+    /// The first null: every row so far was present.
+    @inline(never)
+    private mutating func startPresence() {
+        presence = Array(repeating: true, count: values.count)
     }
 
     public mutating func removeAll(keepingCapacity: Bool = true) {

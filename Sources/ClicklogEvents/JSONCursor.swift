@@ -78,23 +78,44 @@ struct JSONCursor {
     // MARK: Strings
 
     /// Scans a string whose opening quote is at `pos`, validating escapes and UTF-8.
+    ///
+    /// Inlined for the common case, a string of plain ASCII without escapes: eight bytes at a
+    /// time up to the first byte that needs a look, and if that is the closing quote, done.
+    /// Anything else (an escape, a control byte, UTF-8, the end of the input) continues in
+    /// `scanStringRest`, out of line.
+    @inline(__always)
     mutating func scanString() throws(JSONSyntaxError) -> StringToken {
         pos += 1  // opening quote
         let start = pos
-        var hasEscapes = false
-        while true {
-            // Fast path: eight bytes at a time, then straight to the first byte that needs a
-            // look (quote, backslash, control or non-ASCII); the lowest flagged byte is exact.
-            while pos &+ 8 <= end {
-                let word = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
-                let special = JSONCursor.specialBytes(word)
-                if special == 0 {
-                    pos &+= 8
-                } else {
-                    pos &+= special.trailingZeroBitCount &>> 3
-                    break
-                }
+        skipPlainBytes()
+        if pos < end && base[pos] == UInt8(ascii: "\"") {
+            pos += 1
+            return StringToken(start: start, end: pos - 1, hasEscapes: false)
+        }
+        return try scanStringRest(start: start, hasEscapes: false)
+    }
+
+    /// Moves `pos` over bytes that need no look, eight at a time; stops at the first one that
+    /// does (quote, backslash, control or non-ASCII) or where fewer than eight bytes are left.
+    @inline(__always)
+    private mutating func skipPlainBytes() {
+        // The lowest flagged byte of a word is exact (see `specialBytes`).
+        while pos &+ 8 <= end {
+            let word = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+            let special = JSONCursor.specialBytes(word)
+            if special != 0 {
+                pos &+= special.trailingZeroBitCount &>> 3
+                return
             }
+            pos &+= 8
+        }
+    }
+
+    /// The rest of a string from `pos`, which started at `start`: escapes, UTF-8 sequences,
+    /// errors, and the last bytes of the input.
+    private mutating func scanStringRest(start: Int, hasEscapes: Bool) throws(JSONSyntaxError) -> StringToken {
+        var hasEscapes = hasEscapes
+        while true {
             guard pos < end else { throw fail("unterminated string", at: start - 1) }
             let byte = base[pos]
             if byte == UInt8(ascii: "\"") {
@@ -111,6 +132,7 @@ struct JSONCursor {
             } else {
                 try scanUTF8Sequence()
             }
+            skipPlainBytes()
         }
     }
 

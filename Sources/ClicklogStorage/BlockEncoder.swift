@@ -141,7 +141,7 @@ public final class BlockEncoder {
         if table.abandoned {
             if uuid4 {
                 UUID4Codec.encode(column, into: &scratch)
-                return try emit(id, part: part, codec: UUID4Codec.id, into: &out)
+                return try emit(id, part: part, codec: UUID4Codec.id, probeFirst: true, into: &out)
             } else if uuid {
                 UUIDCodec.encode(column, into: &scratch)
                 return try emit(id, part: part, codec: UUIDCodec.id, into: &out)
@@ -168,7 +168,7 @@ public final class BlockEncoder {
             PlainStringCodec.encode(column, into: &scratch)
             codec = PlainStringCodec.id
         }
-        try emit(id, part: part, codec: codec, into: &out)
+        try emit(id, part: part, codec: codec, probeFirst: codec == UUID4Codec.id, into: &out)
     }
 
     private func ints(_ values: [Int64], _ id: Column, presence: [Bool]? = nil, into out: inout [UInt8]) throws {
@@ -206,11 +206,22 @@ public final class BlockEncoder {
         try strings(batch.propValues, .props, part: ChunkPart.propValues, rows: total, into: &out)
     }
 
+    /// Bytes of a chunk that `probeFirst` compresses on their own before the whole chunk.
+    static let probeBytes = 16 << 10
+
     /// Compresses `scratch` onto the end of `out` and records its directory entry.
-    private func emit(_ column: Column, part: UInt8 = ChunkPart.main, codec: CodecID, into out: inout [UInt8]) throws {
+    ///
+    /// With `probeFirst` (random ids stored without a dictionary: 122 random bits a value, which
+    /// zstd cannot shrink, yet they were two fifths of all the bytes it was given), a chunk
+    /// over twice `probeBytes` is compressed whole only if its first `probeBytes` shrink;
+    /// otherwise it is stored as is, as it would have been after the attempt.
+    private func emit(
+        _ column: Column, part: UInt8 = ChunkPart.main, codec: CodecID, probeFirst: Bool = false, into out: inout [UInt8]
+    ) throws {
         let start = out.count
         var compression = ChunkCompression.none
-        if let compressor, scratch.count > 8 {
+        if let compressor, scratch.count > 8,
+            !probeFirst || scratch.count <= 2 * Self.probeBytes || probeShrinks(compressor, &out) {
             let stored = try scratch.withUnsafeBytes { try compressor.compress($0, appendingTo: &out) }
             if stored < scratch.count {
                 compression = .zstd
@@ -223,6 +234,17 @@ public final class BlockEncoder {
         entries.append(ChunkEntry(
             column: column.rawValue, part: part, codec: codec.rawValue, compression: compression, offset: start,
             storedLength: out.count - start, encodedLength: scratch.count, crc: crc))
+    }
+
+    /// Whether zstd shrinks the first `probeBytes` of `scratch` (compressed past the end of
+    /// `out`, then dropped). A failure counts as a yes: the whole chunk then reports it.
+    private func probeShrinks(_ compressor: ZstdCompressor, _ out: inout [UInt8]) -> Bool {
+        let sample = scratch.withUnsafeBytes { bytes in
+            try? compressor.compress(UnsafeRawBufferPointer(rebasing: bytes[0..<Self.probeBytes]), appendingTo: &out)
+        }
+        guard let sample else { return true }
+        out.removeLast(sample)
+        return sample < Self.probeBytes
     }
 
     // MARK: Checks

@@ -54,6 +54,8 @@ struct StringTable {
         column.bytes.withUnsafeBytes { bytes in
             column.ends.withUnsafeBufferPointer { ends in
                 var row = 0
+                // The value of the last present row, which has the last code.
+                var previous = UnsafeRawBufferPointer(start: nil, count: 0)
                 while row < rows {
                     // One pass over the rows until the table has to grow; then grow and go on.
                     row = slots.withUnsafeMutableBufferPointer { slots in
@@ -67,6 +69,13 @@ struct StringTable {
                             }
                             let start = row == 0 ? 0 : Int(ends[row - 1])
                             let value = UnsafeRawBufferPointer(rebasing: bytes[start..<Int(ends[row])])
+                            // The same value as the last present row (one site throughout, a
+                            // visitor's next event): its code again, without hashing or probing.
+                            if let last = codes.last, Self.equal(value, previous) {
+                                codes.append(last)
+                                row += 1
+                                continue
+                            }
                             let h = Self.hash(value)
                             let tag = h & 0xFFFF_FFFF_0000_0000
                             var slot = Int(truncatingIfNeeded: h) & mask
@@ -84,6 +93,7 @@ struct StringTable {
                                     hashes.append(h)
                                     ranges.append(UInt64(start) << 32 | UInt64(ends[row]))
                                     distinctBytes += value.count
+                                    previous = value
                                     break
                                 }
                                 if s & 0xFFFF_FFFF_0000_0000 == tag {
@@ -93,6 +103,7 @@ struct StringTable {
                                         rebasing: bytes[Int(range >> 32)..<Int(range & 0xFFFF_FFFF)])
                                     if Self.equal(value, otherValue) {
                                         codes.append(UInt32(index))
+                                        previous = value
                                         break
                                     }
                                 }
@@ -146,7 +157,11 @@ struct StringTable {
     static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         let n = a.count
         guard n == b.count else { return false }
-        if n >= 16 { return memcmp(a.baseAddress!, b.baseAddress!, n) == 0 }
+        if n >= 16 {
+            // Most unequal values of one length (ids) differ in their first word.
+            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                && memcmp(a.baseAddress! + 8, b.baseAddress! + 8, n - 8) == 0
+        }
         if n >= 8 {
             return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
                 && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
