@@ -306,6 +306,7 @@ public struct MessageParser {
     private func removeDuplicates<Filter: DuplicateFilter>(
         in batch: inout EventBatch, from startRow: Int, filter: inout Filter, summary: inout MessageSummary
     ) {
+        if Filter.admitsEveryID { return }
         var duplicateRows: [Int] = []
         for row in startRow..<batch.count where !batch.id.isNull(row) {
             let admitted = batch.id.withBytes(at: row) { filter.admit(id: $0) }

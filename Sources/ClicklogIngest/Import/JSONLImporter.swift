@@ -73,7 +73,7 @@ public struct JSONLImporter {
             parseQueue.async {
                 var workspace = workspaces.take()
                 var chunk = chunks.take()
-                chunk.reset()
+                chunk.reset(reservingFor: input.count)
                 input.withBytes {
                     chunk.parse($0, firstLine: 1, parser: &workspace.parser, now: now, enrichment: enrichment)
                 }
@@ -188,6 +188,8 @@ private final class HandOff: @unchecked Sendable {
 private struct ChunkInput: @unchecked Sendable {
     var owned: [UInt8] = []
     var mapped: UnsafeRawBufferPointer?
+
+    var count: Int { mapped?.count ?? owned.count }
 
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         if let mapped { return try body(mapped) }

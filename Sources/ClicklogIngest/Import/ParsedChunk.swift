@@ -40,15 +40,51 @@ struct ParsedChunk: Sendable {
     }
 
     /// Empties the chunk for the next one, keeping the capacity of its columns, id hashes and
-    /// block buffer (see `Recycler`).
-    mutating func reset() {
+    /// block buffer (see `Recycler`), and reserves room for `inputBytes` of input.
+    mutating func reset(reservingFor inputBytes: Int) {
         batch.removeAll(keepingCapacity: true)
+        reserve(forInputBytes: inputBytes)
         refusals.removeAll()
         summary = ImportSummary()
         if let encoded { spareBlockBytes = encoded.bytes }
         encoded = nil
         idHashes.removeAll(keepingCapacity: true)
         idRows.removeAll(keepingCapacity: true)
+    }
+
+    /// Gives a chunk made for the first time the capacity a recycled one has: otherwise its
+    /// columns grow by doubling, each step a fresh mapping faulted in and a copy of the last.
+    /// Reserving costs address space only, as pages are touched when they fill: a row per 128
+    /// input bytes (typical events are 310), and a quarter of the input for each string column
+    /// (ids and URLs, the largest, are an eighth).
+    private mutating func reserve(forInputBytes inputBytes: Int) {
+        let rows = inputBytes / 128 + 16
+        let bytes = inputBytes / 4 + 64
+        func strings(_ column: inout StringColumn) {
+            if column.ends.capacity < rows { column.ends.reserveCapacity(rows) }
+            if column.bytes.capacity < bytes { column.bytes.reserveCapacity(bytes) }
+        }
+        func integers(_ values: inout [Int64]) {
+            if values.capacity < rows { values.reserveCapacity(rows) }
+        }
+        guard batch.ts.capacity == 0 else { return }  // a recycled chunk keeps what it has
+        strings(&batch.event)
+        integers(&batch.ts)
+        strings(&batch.anonymousID)
+        strings(&batch.id)
+        strings(&batch.userID)
+        strings(&batch.sessionID)
+        strings(&batch.url)
+        strings(&batch.referrer)
+        strings(&batch.title)
+        strings(&batch.selector)
+        strings(&batch.text)
+        integers(&batch.x.values)
+        integers(&batch.y.values)
+        if batch.propEnds.capacity < rows { batch.propEnds.reserveCapacity(rows) }
+        integers(&batch.receivedAt)
+        strings(&batch.site)
+        integers(&batch.sentAt.values)
     }
 
     /// Parses every line of `bytes` (whole lines only; the caller splits at newlines) into
