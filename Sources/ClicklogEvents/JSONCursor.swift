@@ -310,6 +310,14 @@ struct JSONCursor {
         if current == UInt8(ascii: "0") {
             pos += 1
         } else if current >= UInt8(ascii: "1") && current <= UInt8(ascii: "9") {
+            // Eight digits at a time while the value cannot overflow (timestamps have 13),
+            // then one at a time.
+            while pos &+ 8 <= end && magnitude < 100_000_000_000 {
+                let word = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self).littleEndian
+                guard JSONCursor.isEightDigits(word) else { break }
+                magnitude = magnitude &* 100_000_000 &+ JSONCursor.eightDigitsValue(word)
+                pos &+= 8
+            }
             while pos < end, case let d = base[pos] &- 48, d < 10 {
                 let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
                 let (s, o2) = m.addingReportingOverflow(UInt64(d))
@@ -343,6 +351,26 @@ struct JSONCursor {
             }
         }
         return NumberToken(start: start, end: pos, integer: integer, mayOverflow: hasExponent || pos - digitsStart > 300)
+    }
+
+    /// Whether all eight bytes of `w` are ASCII digits: each byte's high nibble is 3, and
+    /// adding 6 does not carry into it (so the low nibble is at most 9).
+    @inline(__always)
+    static func isEightDigits(_ w: UInt64) -> Bool {
+        let highNibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        let threes: UInt64 = 0x3030_3030_3030_3030
+        return w & highNibbles == threes && (w &+ 0x0606_0606_0606_0606) & highNibbles == threes
+    }
+
+    /// The value of eight ASCII digits loaded little-endian (the first digit in the low byte):
+    /// pairs of digits, then pairs of pairs, combined by multiplies in the high half of a word.
+    @inline(__always)
+    static func eightDigitsValue(_ w: UInt64) -> UInt64 {
+        var v = w &- 0x3030_3030_3030_3030
+        v = v &* 10 &+ (v >> 8)  // byte 2k: digits 2k, 2k+1 as a number below 100
+        let pairs = (v & 0x0000_00FF_0000_00FF) &* (100 &+ (1_000_000 << 32))
+        let others = ((v >> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ (10_000 << 32))
+        return (pairs &+ others) >> 32
     }
 
     private mutating func skipDigits() throws(JSONSyntaxError) -> Bool {

@@ -24,13 +24,19 @@ struct JSONLImporterTests {
     }
 
     func importFile(_ text: String, viaPipe: Bool, into directory: String) throws -> (ImportSummary, [String]) {
+        let (summary, events) = try importEvents(text, viaPipe: viaPipe, chunkBytes: 256, into: directory)
+        return (summary, events.map { $0.id ?? "-" })
+    }
+
+    /// Imports `text` and reads back every stored event, in log order.
+    func importEvents(_ text: String, viaPipe: Bool, chunkBytes: Int, into directory: String) throws -> (ImportSummary, [Event]) {
         let file = directory + ".jsonl"
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         let writer = try LogWriter(directory: directory)
         let quarantine = try Quarantine(directory: directory)
         var window = DeduplicationWindow()
         var importer = JSONLImporter()
-        importer.options.chunkBytes = 256  // every chunk boundary falls inside some line
+        importer.options.chunkBytes = chunkBytes
         let summary: ImportSummary
         if viaPipe {
             var fds: [Int32] = [0, 0]
@@ -58,12 +64,9 @@ struct JSONLImporterTests {
         }
         try writer.close()
         let reader = try LogReader(directory: directory)
-        var ids: [String] = []
-        for block in try reader.blocks() {
-            let batch = try reader.read(block)
-            for row in 0..<batch.count { ids.append(batch.id.string(at: row) ?? "-") }
-        }
-        return (summary, ids)
+        var events: [Event] = []
+        for block in try reader.blocks() { events += try reader.read(block).events }
+        return (summary, events)
     }
 
     @Test func mappedFileAndPipeStoreTheSameEventsInFileOrder() throws {
@@ -85,5 +88,26 @@ struct JSONLImporterTests {
         #expect(piped.accepted == mapped.accepted && piped.duplicates == mapped.duplicates)
         #expect(piped.rejected == mapped.rejected && piped.malformed == mapped.malformed && piped.lines == mapped.lines)
         #expect(pipedIDs == mappedIDs)
+    }
+
+    @Test func recycledChunksStoreTheSameEventsAsOneChunk() throws {
+        // Chunks of 256 bytes: about a hundred of them pass through a few recycled buffers
+        // (columns, props, refusals, the block), which must carry nothing over.
+        let dir = try TemporaryDirectory("importer")
+        defer { dir.remove() }
+        var lines = lines()
+        for i in 0..<40 {
+            lines.append(#"{"event":"click","ts":\#(1_768_000_100_000 + i),"anonymous_id":"w\#(i % 3)","id":"p\#(i)","x":\#(i),"props":{"k\#(i % 4)":\#(i),"s":"\#(String(repeating: "z", count: i))"}}"#)
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        let (small, smallEvents) = try importEvents(text, viaPipe: false, chunkBytes: 256, into: dir.appending("small"))
+        let (whole, wholeEvents) = try importEvents(text, viaPipe: false, chunkBytes: 1 << 20, into: dir.appending("whole"))
+        #expect(whole.blocks == 1 && small.blocks > 50)
+        #expect(small.accepted == whole.accepted && small.rejected == whole.rejected && small.malformed == whole.malformed)
+        func comparable(_ events: [Event]) -> [Event] {
+            events.map { var e = $0; e.receivedAt = 0; return e }
+        }
+        #expect(comparable(smallEvents) == comparable(wholeEvents))
+        #expect(wholeEvents.count == 341)
     }
 }

@@ -20,7 +20,9 @@ import Darwin
 /// chunk as one block with `commit`, so an interrupted import leaves whole blocks only and a
 /// re-run skips what was stored (by id). Memory is bounded by the chunks in flight,
 /// `workers + 2` of them: their parsed columns and encoded blocks, and for a pipe their input
-/// (a regular file is mapped instead, so its bytes stay in the page cache).
+/// (a regular file is mapped instead, so its bytes stay in the page cache). A written chunk's
+/// buffers go back to the parsing tasks (`Recycler`), as do parsers and encoders, so there
+/// are never more of them than were in flight at once, and their memory stays warm.
 public struct JSONLImporter {
     public struct Options: Sendable {
         public var site = "demo"
