@@ -4,12 +4,21 @@ enum EventField: Int, CaseIterable {
 
     /// Finds the field a key names, comparing the raw key bytes.
     static func named(_ key: UnsafeRawBufferPointer) -> EventField? {
-        // Names are at most 12 bytes: a loop the compiler unrolls beats a call to memcmp.
+        // Names are 1 to 12 bytes: two overlapping loads of 8, 4, 2 or 1 bytes from each side
+        // cover every byte, cheaper than a call to memcmp or a loop.
         func eq(_ name: StaticString) -> Bool {
-            guard key.count == name.utf8CodeUnitCount else { return false }
-            let n = name.utf8Start
-            for i in 0..<key.count where key[i] != n[i] { return false }
-            return true
+            let n = name.utf8CodeUnitCount
+            guard key.count == n else { return false }
+            let b = UnsafeRawPointer(name.utf8Start)
+            func same<T: FixedWidthInteger>(_: T.Type) -> Bool {
+                let size = MemoryLayout<T>.size
+                return key.loadUnaligned(as: T.self) == b.loadUnaligned(as: T.self)
+                    && key.loadUnaligned(fromByteOffset: n - size, as: T.self) == b.loadUnaligned(fromByteOffset: n - size, as: T.self)
+            }
+            if n >= 8 { return same(UInt64.self) }
+            if n >= 4 { return same(UInt32.self) }
+            if n >= 2 { return same(UInt16.self) }
+            return key[0] == b.load(as: UInt8.self)
         }
         switch key.count {
         case 1: return eq("x") ? .x : eq("y") ? .y : nil
