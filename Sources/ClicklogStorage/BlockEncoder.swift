@@ -151,9 +151,12 @@ public final class BlockEncoder {
         }
         let values: DictionaryStringCodec.Values = uuid4 ? .uuid4 : uuid ? .uuid : .plain
         DictionaryStringCodec.plan(table, counts: &frequencies, into: &plan)
-        let plainSize = uuid4 ? present * UUID4Codec.packedLength + (present + 3) / 4
-            : uuid ? present * UUIDCodec.binaryLength : PlainStringCodec.estimatedSize(column)
         let dictionarySize = DictionaryStringCodec.estimatedSize(table, plan: plan, column: column, values: values)
+        // Plain text takes its bytes and at least a byte of length per value: a dictionary below
+        // that wins without the exact count (a pass over every row).
+        let plainSize = uuid4 ? present * UUID4Codec.packedLength + (present + 3) / 4
+            : uuid ? present * UUIDCodec.binaryLength
+            : dictionarySize < column.bytes.count + present ? Int.max : PlainStringCodec.estimatedSize(column)
         let codec: CodecID
         if dictionarySize < plainSize {
             DictionaryStringCodec.encode(column, table: table, plan: plan, values: values, into: &scratch)
