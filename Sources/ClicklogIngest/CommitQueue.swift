@@ -14,6 +14,8 @@ final class CommitQueue: @unchecked Sendable {
     private var envelopes = CircularBuffer<CommitEnvelope>(initialCapacity: 64)
     private var stopping = false
     private var abandoned = false
+    /// The committer waits with nothing to write (`GroupCommitPolicy`'s eager sealing).
+    private var writerIdle = false
     let policy: GroupCommitPolicy
 
     init(policy: GroupCommitPolicy) {
@@ -39,7 +41,7 @@ final class CommitQueue: @unchecked Sendable {
         defer { condition.unlock() }
         while true {
             let queued = envelopes.map { (events: $0.events, enqueuedAt: $0.enqueuedAt) }
-            switch policy.decide(queued: queued, now: CommitQueue.now(), stopping: stopping) {
+            switch policy.decide(queued: queued, now: CommitQueue.now(), stopping: stopping, writerIdle: writerIdle) {
             case .idle:
                 if stopping { return nil }
                 condition.wait()
@@ -53,6 +55,16 @@ final class CommitQueue: @unchecked Sendable {
                 return group
             }
         }
+    }
+
+    /// The committer went idle or got work: the waiting sealer decides again.
+    func setWriterIdle(_ idle: Bool) {
+        condition.lock()
+        if writerIdle != idle {
+            writerIdle = idle
+            if idle { condition.signal() }
+        }
+        condition.unlock()
     }
 
     /// Stop: seal what is queued at once, return `nil` from `nextGroup` once empty.

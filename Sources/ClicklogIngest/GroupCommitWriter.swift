@@ -19,7 +19,8 @@ final class GroupCommitWriter: Sendable {
     ) {
         queue = CommitQueue(policy: GroupCommitPolicy(
             maxBlockEvents: options.maxBlockEvents,
-            maxDelayNanos: UInt64(options.maxDelay.nanoseconds)))
+            maxDelayNanos: UInt64(options.maxDelay.nanoseconds),
+            minEagerEvents: options.minEagerEvents))
         let window = SharedWindow(deduplication)
         let sealed = SealedGroupQueue()
         sealer = GroupSealer(queue: queue, sealed: sealed, window: window, compression: store.compression)

@@ -44,7 +44,9 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     func run() {
-        while let groups = sealed.takeAll() {
+        let queue = self.queue
+        while let groups = sealed.takeAll(idle: { queue.setWriterIdle(true) }) {
+            queue.setWriterIdle(false)
             commit(groups)
         }
         do {

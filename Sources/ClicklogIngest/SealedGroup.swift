@@ -57,10 +57,15 @@ final class SealedGroupQueue: @unchecked Sendable {
     }
 
     /// Waits for groups and takes all of them (they share one fsync); `nil` once finished and
-    /// empty.
-    func takeAll() -> [SealedGroup]? {
+    /// empty. `idle` is called, outside the lock, when there is nothing to take, before waiting.
+    func takeAll(idle: () -> Void) -> [SealedGroup]? {
         condition.lock()
         defer { condition.unlock() }
+        if groups.isEmpty && !finished {
+            condition.unlock()
+            idle()
+            condition.lock()
+        }
         while groups.isEmpty {
             if finished { return nil }
             condition.wait()
