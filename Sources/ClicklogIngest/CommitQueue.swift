@@ -31,7 +31,9 @@ final class CommitQueue: @unchecked Sendable {
         envelope.enqueuedAt = CommitQueue.now()
         condition.lock()
         envelopes.append(envelope)
-        condition.signal()
+        // Broadcast: the committer may wait on the same condition (`sleep`, between retries),
+        // and a signal that woke it instead of the sealer would leave the envelope waiting.
+        condition.broadcast()
         condition.unlock()
     }
 
@@ -62,7 +64,7 @@ final class CommitQueue: @unchecked Sendable {
         condition.lock()
         if writerIdle != idle {
             writerIdle = idle
-            if idle { condition.signal() }
+            if idle { condition.broadcast() }
         }
         condition.unlock()
     }
