@@ -1,8 +1,8 @@
 import Foundation
 import NIOCore
 
-/// The hand-over from the event loops to the writer thread: envelopes in arrival order, and
-/// the writer's wait for the next group (`GroupCommitPolicy`).
+/// The hand-over from the event loops to the sealer thread: envelopes in arrival order, and
+/// the sealer's wait for the next group (`GroupCommitPolicy`).
 ///
 /// Unbounded by itself: what bounds it is `BackPressure`, which stops the loops reading from
 /// sockets once too many events or bytes are queued or in the writer.

@@ -30,9 +30,9 @@ public struct ServerConfiguration: Sendable {
     public var deduplicationWindow: Duration = .seconds(24 * 3600)
     /// zstd level of the log's column chunks (1–19). 3: see `LogOptions.compression`.
     public var zstdLevel = 3
-    /// Event-loop threads. Zero means one per core: the loops parse, and the writer thread
-    /// spends most of its time in zstd and fsync, so on two cores both loops and the writer
-    /// share them (see docs/architecture.md for the measurements).
+    /// Event-loop threads. Zero means one per core: the loops parse, and the writer's two
+    /// threads spend most of their time encoding and in fsync, so on two cores the loops and
+    /// the writer share them (see docs/architecture.md for the measurements).
     public var eventLoopThreads = 0
 
     public init() {}
