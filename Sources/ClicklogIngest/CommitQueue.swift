@@ -14,8 +14,9 @@ final class CommitQueue: @unchecked Sendable {
     private var envelopes = CircularBuffer<CommitEnvelope>(initialCapacity: 64)
     private var stopping = false
     private var abandoned = false
-    /// The committer waits with nothing to write (`GroupCommitPolicy`'s eager sealing).
-    private var writerIdle = false
+    /// Groups taken by sealers and not yet committed: none means the encoders and the disk are
+    /// idle (`GroupCommitPolicy`'s eager sealing).
+    private var groupsInFlight = 0
     let policy: GroupCommitPolicy
 
     init(policy: GroupCommitPolicy) {
@@ -43,7 +44,7 @@ final class CommitQueue: @unchecked Sendable {
         defer { condition.unlock() }
         while true {
             let queued = envelopes.map { (events: $0.events, enqueuedAt: $0.enqueuedAt) }
-            switch policy.decide(queued: queued, now: CommitQueue.now(), stopping: stopping, writerIdle: writerIdle) {
+            switch policy.decide(queued: queued, now: CommitQueue.now(), stopping: stopping, writerIdle: groupsInFlight == 0) {
             case .idle:
                 if stopping { return nil }
                 condition.wait()
@@ -54,18 +55,18 @@ final class CommitQueue: @unchecked Sendable {
                 var group: [CommitEnvelope] = []
                 group.reserveCapacity(count)
                 for _ in 0..<count { group.append(envelopes.removeFirst()) }
+                groupsInFlight += 1
                 return group
             }
         }
     }
 
-    /// The committer went idle or got work: the waiting sealer decides again.
-    func setWriterIdle(_ idle: Bool) {
+    /// The committer is done with `count` groups (stored, or given up): once none is left, a
+    /// waiting sealer decides again.
+    func committed(groups count: Int) {
         condition.lock()
-        if writerIdle != idle {
-            writerIdle = idle
-            if idle { condition.broadcast() }
-        }
+        groupsInFlight -= count
+        if groupsInFlight == 0 { condition.broadcast() }
         condition.unlock()
     }
 

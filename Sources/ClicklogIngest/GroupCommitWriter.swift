@@ -3,13 +3,14 @@ import ClicklogStorage
 import Foundation
 import Logging
 
-/// The single writer of the log, as two threads in a pipeline: the `GroupSealer` takes groups
-/// of envelopes from all event loops, deduplicates and encodes each as one block, and the
-/// `GroupCommitter` writes the blocks in order, fsyncs, and only then reports their envelopes
-/// durable (which releases their acks). While one group's fsync runs, the next is encoded.
+/// The single writer of the log, as threads in a pipeline: `GroupSealer`s take groups of
+/// envelopes from all event loops, deduplicate them in turn and encode each as one block in
+/// parallel, and the `GroupCommitter` writes the blocks in admission order, fsyncs, and only
+/// then reports their envelopes durable (which releases their acks). While one group's fsync
+/// runs, the next ones are encoded.
 final class GroupCommitWriter: Sendable {
     private let queue: CommitQueue
-    private let sealer: GroupSealer
+    private let sealers: [GroupSealer]
     private let committer: GroupCommitter
     private let finished = DispatchSemaphore(value: 0)
 
@@ -17,13 +18,18 @@ final class GroupCommitWriter: Sendable {
         store: EventStore, deduplication: DeduplicationWindow, options: ServerConfiguration.GroupCommitOptions,
         metrics: IngestMetrics, logger: Logger, onDurable: @escaping @Sendable ([EnvelopeCompletion], _ events: Int, _ bytes: Int) -> Void
     ) {
-        queue = CommitQueue(policy: GroupCommitPolicy(
+        let queue = CommitQueue(policy: GroupCommitPolicy(
             maxBlockEvents: options.maxBlockEvents,
             maxDelayNanos: UInt64(options.maxDelay.nanoseconds),
             minEagerEvents: options.minEagerEvents))
+        self.queue = queue
         let window = SharedWindow(deduplication)
-        let sealed = SealedGroupQueue()
-        sealer = GroupSealer(queue: queue, sealed: sealed, window: window, compression: store.compression)
+        let count = max(1, options.encoderThreads)
+        let sealed = SealedGroupQueue(producers: count)
+        let turn = SealerTurn()
+        sealers = (0..<count).map { _ in
+            GroupSealer(queue: queue, sealed: sealed, window: window, turn: turn, compression: store.compression)
+        }
         committer = GroupCommitter(
             store: store, window: window, queue: queue, sealed: sealed, metrics: metrics, logger: logger,
             retrySeconds: Double(options.retryInterval.nanoseconds) / 1e9, onDurable: onDurable)
@@ -31,18 +37,19 @@ final class GroupCommitWriter: Sendable {
     }
 
     func start() {
-        let sealer = self.sealer
+        for (i, sealer) in sealers.enumerated() {
+            let sealing = Thread { sealer.run() }
+            sealing.name = "clicklog-seal-\(i)"
+            sealing.start()
+        }
         let committer = self.committer
         let finished = self.finished
-        let sealing = Thread { sealer.run() }
-        sealing.name = "clicklog-sealer"
-        // The committer ends after the sealer (it waits for the sealer's `finish`).
+        // The committer ends after the sealers (it waits for every sealer's `finish`).
         let committing = Thread {
             committer.run()
             finished.signal()
         }
         committing.name = "clicklog-commit"
-        sealing.start()
         committing.start()
     }
 
@@ -60,6 +67,6 @@ final class GroupCommitWriter: Sendable {
             queue.abandon()
             finished.wait()
         }
-        return sealer.abandonedEvents + committer.abandonedEvents
+        return sealers.reduce(committer.abandonedEvents) { $0 + $1.abandonedEvents }
     }
 }

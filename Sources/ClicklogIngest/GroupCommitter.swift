@@ -44,10 +44,9 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     func run() {
-        let queue = self.queue
-        while let groups = sealed.takeAll(idle: { queue.setWriterIdle(true) }) {
-            queue.setWriterIdle(false)
+        while let groups = sealed.takeAll() {
             commit(groups)
+            queue.committed(groups: groups.count)
         }
         do {
             try store.close()

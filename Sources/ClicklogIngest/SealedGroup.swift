@@ -2,7 +2,7 @@ import ClicklogEvents
 import ClicklogStorage
 import Foundation
 
-/// One group of envelopes made into a block by the sealer, on its way to the committer: the
+/// One group of envelopes made into a block by a sealer, on its way to the committer: the
 /// rows left after deduplication, encoded, with what its envelopes need once it is durable.
 struct SealedGroup: Sendable {
     /// The rows to store (empty when every event was a duplicate).
@@ -23,55 +23,59 @@ struct SealedGroup: Sendable {
     var storesNothing: Bool { batch.count == 0 && quarantine.isEmpty }
 }
 
-/// The hand-over from the sealer to the committer: bounded, so that when the disk is slow or
-/// failing the sealer stops taking envelopes and back-pressure reaches the sockets.
+/// The hand-over from the sealers to the committer, in group order: sealers finish encoding
+/// out of order, the committer takes groups strictly by their sequence number (the order in
+/// which they were admitted). Bounded, so that when the disk is slow or failing the sealers
+/// stop taking envelopes and back-pressure reaches the sockets.
 ///
 /// `@unchecked Sendable`: every stored property is used only while `condition` is locked.
 final class SealedGroupQueue: @unchecked Sendable {
     private let condition = NSCondition()
-    private var groups: [SealedGroup] = []
-    private var finished = false
-    /// Groups sealed and not yet taken. Two: one being encoded while one waits for the
-    /// committer's fsync; more would only add memory and latency.
+    private var groups: [UInt64: SealedGroup] = [:]
+    /// The next sequence number the committer takes.
+    private var next: UInt64 = 0
+    private var producers: Int
+    /// Groups sealed and not yet taken, beyond the one the committer waits for: one per sealer
+    /// and one more waiting for the committer's fsync; more would only add memory and latency.
     let capacity: Int
 
-    init(capacity: Int = 2) {
-        self.capacity = capacity
+    init(producers: Int) {
+        self.producers = producers
+        capacity = producers + 1
     }
 
-    /// Waits while full, then queues `group`.
-    func push(_ group: SealedGroup) {
+    /// Queues group `sequence`; waits while full, except for the group the committer waits
+    /// for (which must never wait behind later ones).
+    func push(_ group: SealedGroup, sequence: UInt64) {
         condition.lock()
-        while groups.count >= capacity { condition.wait() }
-        groups.append(group)
+        while groups.count >= capacity && sequence != next { condition.wait() }
+        groups[sequence] = group
         condition.broadcast()
         condition.unlock()
     }
 
-    /// The sealer has no more groups.
+    /// One sealer has no more groups.
     func finish() {
         condition.lock()
-        finished = true
+        producers -= 1
         condition.broadcast()
         condition.unlock()
     }
 
-    /// Waits for groups and takes all of them (they share one fsync); `nil` once finished and
-    /// empty. `idle` is called, outside the lock, when there is nothing to take, before waiting.
-    func takeAll(idle: () -> Void) -> [SealedGroup]? {
+    /// Waits for the next group and takes it with every group that follows it without a gap
+    /// (they share one fsync); `nil` once every sealer finished and nothing is left.
+    func takeAll() -> [SealedGroup]? {
         condition.lock()
         defer { condition.unlock() }
-        if groups.isEmpty && !finished {
-            condition.unlock()
-            idle()
-            condition.lock()
-        }
-        while groups.isEmpty {
-            if finished { return nil }
+        while groups[next] == nil {
+            if producers == 0 && groups.isEmpty { return nil }
             condition.wait()
         }
-        let taken = groups
-        groups = []
+        var taken: [SealedGroup] = []
+        while let group = groups.removeValue(forKey: next) {
+            taken.append(group)
+            next += 1
+        }
         condition.broadcast()
         return taken
     }

@@ -86,6 +86,10 @@ public struct ServerConfiguration: Sendable {
         /// "Group commit"). 512: blocks stay large enough to compress, while many small
         /// messages in flight no longer wait out `maxDelay` in front of an idle disk.
         public var minEagerEvents = 512
+        /// Threads that deduplicate and encode blocks (`GroupSealer`). 2: encoding is about
+        /// half of the server's CPU under load, more than one core can keep up with at the
+        /// rates two loops parse; only admitting ids is serial.
+        public var encoderThreads = 2
         /// Events queued for the writer (parsed, not yet durable) before the server stops
         /// reading from sockets. 131 072: about eight blocks, ~80 MB of parsed columns.
         public var maxQueuedEvents = 131_072
