@@ -82,7 +82,7 @@ public struct ServerConfiguration: Sendable {
         /// ... or once its first message has waited this long. 10 ms: adds at most 10 ms to
         /// an ack, and at low rates still gathers every message of a burst into one fsync.
         public var maxDelay: Duration = .milliseconds(10)
-        /// ... or as soon as the disk is idle, once this many events wait (docs/architecture.md,
+        /// ... or as soon as the writer is idle, once this many events wait (docs/architecture.md,
         /// "Group commit"). 512: blocks stay large enough to compress, while many small
         /// messages in flight no longer wait out `maxDelay` in front of an idle disk.
         public var minEagerEvents = 512
