@@ -142,10 +142,12 @@ struct BlockSessionizer {
     private static func edges(
         _ states: UnsafeMutableBufferPointer<State>, visitorOf: UnsafeBufferPointer<UInt32>, parts: Int, into out: inout BlockSessions
     ) {
+        let mask = parts & (parts - 1) == 0 ? parts - 1 : -1
+        @inline(__always) func part(_ v: UInt32) -> Int { mask >= 0 ? Int(v) & mask : Int(v) % parts }
         var counts = [Int](repeating: 0, count: parts + 1)
         var seen = 0
         for k in 0..<states.count where states[k].events > 0 {
-            counts[Int(visitorOf[k]) % parts + 1] += 1
+            counts[part(visitorOf[k]) + 1] += 1
             seen += 1
         }
         for p in 0..<parts { counts[p + 1] += counts[p] }
@@ -156,7 +158,7 @@ struct BlockSessionizer {
                 let s = states[k]
                 let visitor = visitorOf[k]
                 let split = s.firstEvents > 0
-                let p = Int(visitor) % parts
+                let p = part(visitor)
                 edges[cursor[p]] = BlockSessions.Edge(
                     firstStart: split ? s.firstStart : s.start, firstLast: split ? s.firstLast : s.last,
                     lastStart: s.start, lastLast: s.last,
