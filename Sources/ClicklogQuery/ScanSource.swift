@@ -33,7 +33,7 @@ public protocol ScanReader {
 
 extension ScanReader {
     /// The column as text (see `readStrings(_:column:packedUUIDs:)`).
-    func readStrings(_ block: ScanBlock, column: Column) throws -> DictionaryStrings {
+    public func readStrings(_ block: ScanBlock, column: Column) throws -> DictionaryStrings {
         try readStrings(block, column: column, packedUUIDs: false)
     }
 }
