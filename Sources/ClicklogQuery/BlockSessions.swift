@@ -36,13 +36,8 @@ struct BlockSessions: Sendable {
     /// Sessions that neither start at a visitor's first event in the block nor end at its last,
     /// with their visitors.
     var closed = SessionList()
-    /// One per visitor of the block, grouped by `SessionJoin` part: part p's edges are
-    /// `edges[partStarts[p]..<partStarts[p + 1]]`.
+    /// One per visitor of the block, in order of first appearance.
     var edges: [Edge] = []
-    var partStarts: [Int]
-
-    /// No sessions (a block without kept rows, or skipped).
-    init(parts: Int) { partStarts = Array(repeating: 0, count: max(1, parts) + 1) }
 
     /// Bytes held, for the memory budget.
     var bytes: Int { edges.count * MemoryLayout<Edge>.stride + closed.count * SessionList.bytesPerSession }
@@ -51,8 +46,6 @@ struct BlockSessions: Sendable {
 /// One scan thread's finder of `BlockSessions`; keeps its state array from block to block.
 struct BlockSessionizer {
     let idle: Int64
-    /// Parts of the visitor ids for `SessionJoin`'s threads (visitor % parts).
-    let parts: Int
     var bucketer: TimeBucketer
 
     /// A visitor's sessions so far in the block: the current one, and the first once a gap
@@ -70,9 +63,8 @@ struct BlockSessionizer {
 
     private var states: [State] = []
 
-    init(idle: Int64, parts: Int, zone: TimeZoneOffset, unit: TimeBucketer.Unit) {
+    init(idle: Int64, zone: TimeZoneOffset, unit: TimeBucketer.Unit) {
         self.idle = idle
-        self.parts = max(1, parts)
         bucketer = TimeBucketer(zone: zone, unit: unit)
     }
 
@@ -91,7 +83,7 @@ struct BlockSessionizer {
     mutating func run(
         keys: UnsafeBufferPointer<UInt32>, ts: UnsafeBufferPointer<Int64>, visitorOf: UnsafeBufferPointer<UInt32>
     ) -> BlockSessions {
-        var out = BlockSessions(parts: parts)
+        var out = BlockSessions()
         // Moved out of `self` for the loop, so that the buffers are uniquely referenced.
         var states = self.states
         self.states = []
@@ -103,7 +95,6 @@ struct BlockSessionizer {
         states.removeAll(keepingCapacity: true)
         states.append(contentsOf: repeatElement(State(), count: visitorOf.count))
         let idle = self.idle
-        let parts = self.parts
         states.withUnsafeMutableBufferPointer { states in
             for j in 0..<keys.count {
                 let k = Int(keys[j])
@@ -133,38 +124,26 @@ struct BlockSessionizer {
                     states[k].events = s.events &+ 1
                 }
             }
-            Self.edges(states, visitorOf: visitorOf, parts: parts, into: &out)
+            Self.edges(states, visitorOf: visitorOf, into: &out)
         }
         return out
     }
 
-    /// The edges of the visitors seen, grouped by part.
-    private static func edges(
-        _ states: UnsafeMutableBufferPointer<State>, visitorOf: UnsafeBufferPointer<UInt32>, parts: Int, into out: inout BlockSessions
-    ) {
-        let mask = parts & (parts - 1) == 0 ? parts - 1 : -1
-        @inline(__always) func part(_ v: UInt32) -> Int { mask >= 0 ? Int(v) & mask : Int(v) % parts }
-        var counts = [Int](repeating: 0, count: parts + 1)
+    /// The edges of the visitors seen.
+    private static func edges(_ states: UnsafeMutableBufferPointer<State>, visitorOf: UnsafeBufferPointer<UInt32>, into out: inout BlockSessions) {
         var seen = 0
-        for k in 0..<states.count where states[k].events > 0 {
-            counts[part(visitorOf[k]) + 1] += 1
-            seen += 1
-        }
-        for p in 0..<parts { counts[p + 1] += counts[p] }
-        out.partStarts = counts
-        var cursor = counts
+        for k in 0..<states.count where states[k].events > 0 { seen += 1 }
         out.edges = [BlockSessions.Edge](unsafeUninitializedCapacity: seen) { edges, initialized in
+            var n = 0
             for k in 0..<states.count where states[k].events > 0 {
                 let s = states[k]
-                let visitor = visitorOf[k]
                 let split = s.firstEvents > 0
-                let p = part(visitor)
-                edges[cursor[p]] = BlockSessions.Edge(
+                edges[n] = BlockSessions.Edge(
                     firstStart: split ? s.firstStart : s.start, firstLast: split ? s.firstLast : s.last,
                     lastStart: s.start, lastLast: s.last,
-                    firstEvents: split ? s.firstEvents : s.events, lastEvents: s.events, visitor: visitor,
+                    firstEvents: split ? s.firstEvents : s.events, lastEvents: s.events, visitor: visitorOf[k],
                     flags: (split ? BlockSessions.Edge.split : 0) | (s.disordered ? BlockSessions.Edge.disordered : 0))
-                cursor[p] += 1
+                n += 1
             }
             initialized = seen
         }

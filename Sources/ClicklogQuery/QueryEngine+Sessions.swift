@@ -3,51 +3,41 @@ import ClicklogStorage
 
 extension QueryEngine {
     /// Sessions (semantics.md) in one ordered pass over the blocks: the thread that decodes a
-    /// block splits its visitors' events into sessions (`BlockSessions`), then the sessions that
-    /// cross block edges are joined per visitor in block order (`SessionJoin`). Nothing is kept
-    /// per event. Only visitors whose events arrived out of `ts` order are read again, grouped
-    /// by visitor and sorted (`sessionsOfDisordered`).
+    /// block splits its visitors' events into sessions (`BlockSessions`), and the sessions
+    /// that cross block edges are joined per visitor in block order while the scan goes on
+    /// (`SessionJoin`, the scan's in-order consumer). Nothing is kept per event. Only visitors
+    /// whose events arrived out of `ts` order are read again, grouped by visitor and sorted
+    /// (`sessionsOfDisordered`).
     public func sessions(_ query: SessionsQuery) throws -> SessionsResult {
         let plan = try plan()
         let sessionizer = Sessionizer(idle: query.idle, zone: options.zone, bucket: query.bucket, budget: plan.budget)
-        let parts = plan.threads
         let zone = options.zone
-        var (blocks, _) = try plan.scan.run(
-            skipped: BlockSessions(parts: parts),
+        var join = SessionJoin(idle: query.idle, zone: zone, unit: sessionizer.unit, budget: plan.budget)
+        _ = try plan.scan.run(
+            skipped: BlockSessions(),
             makeWorker: {
-                (scanner: BlockScanner(context: plan.context),
-                 sessions: BlockSessionizer(idle: query.idle, parts: parts, zone: zone, unit: sessionizer.unit))
-            }
-        ) { worker, block in
-            let ts = try worker.scanner.reader.read(block, columns: ColumnSet(.ts)).ts
-            let sites = try worker.scanner.siteCodes(block)
-            let keys = try worker.scanner.reader.readStrings(block, column: .anonymousID, packedUUIDs: true)
-            let found = try worker.sessions.run(block, ts: ts, keys: keys, sites: sites, scanner: &worker.scanner)
-            try plan.budget.reserve(found.bytes, what: "sessions of \(block.rows) events")
-            return found
-        }
-        let visitorBound = plan.context.visitors.idBound
-        let joined = try SessionJoin(idle: query.idle, zone: zone, unit: sessionizer.unit, budget: plan.budget)
-            .run(blocks, visitorBound: visitorBound, parts: parts)
+                (scanner: BlockScanner(context: plan.context), sessions: BlockSessionizer(idle: query.idle, zone: zone, unit: sessionizer.unit))
+            },
+            { worker, block in
+                let ts = try worker.scanner.reader.read(block, columns: ColumnSet(.ts)).ts
+                let sites = try worker.scanner.siteCodes(block)
+                let keys = try worker.scanner.reader.readStrings(block, column: .anonymousID, packedUUIDs: true)
+                return try worker.sessions.run(block, ts: ts, keys: keys, sites: sites, scanner: &worker.scanner)
+            },
+            inOrder: { try join.add($0) })
+        try join.finish()
 
-        var all = SessionList()
-        let disordered = joined.flatMap(\.disordered)
-        var flagged: [Bool] = []
-        if !disordered.isEmpty {
-            flagged = [Bool](repeating: false, count: visitorBound)
-            for v in disordered { flagged[Int(v)] = true }
-        }
-        let count = blocks.reduce(0) { $0 + $1.closed.count } + joined.reduce(0) { $0 + $1.sessions.count }
-        all.durations.reserveCapacity(count)
-        all.buckets.reserveCapacity(count)
-        all.eventCounts.reserveCapacity(count)
-        for var list in blocks.map(\.closed) + joined.map(\.sessions) {
-            if !flagged.isEmpty { list.removeSessions(of: flagged) }
-            all.append(contentsOf: list)
-        }
-        if !flagged.isEmpty {
-            let scanned = zip(plan.blocks, blocks).filter { _, found in found.edges.contains { flagged[Int($0.visitor)] } }.map(\.0)
-            blocks = []
+        var all = join.sessions
+        if !join.disordered.isEmpty {
+            var flagged = [Bool](repeating: false, count: plan.context.visitors.idBound)
+            for v in join.disordered { flagged[Int(v)] = true }
+            all.removeSessions(of: flagged)
+            var scanned: [ScanBlock] = []
+            var start = 0
+            for (block, end) in zip(plan.blocks, join.blockEnds) {
+                if join.visitorsOfBlocks[start..<end].contains(where: { flagged[Int($0)] }) { scanned.append(block) }
+                start = end
+            }
             all.append(contentsOf: try sessionsOfDisordered(flagged, in: scanned, plan: plan, sessionizer: sessionizer))
         }
         return sessionizer.summarize(&all)

@@ -2,28 +2,28 @@
 /// `BlockSessions.Edge`s in block order, where a session goes on from one block into the next,
 /// and finds the visitors whose events are not in `ts` order across blocks.
 ///
-/// Per visitor it keeps the session still open (start, last event, events), 24 bytes. An edge
-/// whose first event is within `--idle` of the open session's last extends it; otherwise the
-/// open session is final. An edge with a gap inside (`split`) closes the joined session and
-/// leaves its last session open. A visitor whose edge starts before the open session's last
-/// event, or whose edge is `disordered`, is listed in `disordered` and its sessions dropped
-/// (the caller recomputes them from its sorted events).
+/// Per visitor it keeps the session still open (start, last event, events), 24 bytes indexed
+/// by visitor id. An edge whose first event is within `--idle` of the open session's last
+/// extends it; otherwise the open session is final. An edge with a gap inside (`split`) closes
+/// the joined session and leaves its last session open. A visitor whose edge starts before the
+/// open session's last event, or whose edge is `disordered`, is listed in `disordered`; its
+/// sessions are the caller's to drop and recompute from its sorted events.
 ///
-/// The join runs on `parts` threads at once, each taking the visitors `v % parts == part`
-/// (the blocks keep their edges grouped so, `BlockSessions.partStarts`), so no state is shared.
+/// It runs as the scan's in-order consumer (`ParallelScan.run(inOrder:)`), one block at a time
+/// while the other threads decode, so it needs no lock; it costs about a tenth of the decoding.
 struct SessionJoin {
     let idle: Int64
-    let zone: TimeZoneOffset
-    let unit: TimeBucketer.Unit
     let budget: MemoryBudget
+    private var bucketer: TimeBucketer
 
-    /// The joined sessions (with their visitors) and the disordered visitors.
-    struct Output {
-        var sessions = SessionList()
-        var disordered: [UInt32] = []
-        /// Where the touching loads go, so that the optimiser keeps them.
-        var touched: Int64 = 0
-    }
+    /// Every session found so far, with its visitor: the blocks' closed ones and the joined ones.
+    private(set) var sessions = SessionList()
+    /// Visitors found out of order, each once.
+    private(set) var disordered: [UInt32] = []
+    /// The visitors of each block joined so far (block k's are `visitorsOfBlocks[blockEnds[k - 1]..<blockEnds[k]]`),
+    /// to find the blocks that hold events of disordered visitors.
+    private(set) var visitorsOfBlocks: [UInt32] = []
+    private(set) var blockEnds: [Int] = []
 
     /// The open session of a visitor; `events == 0`: none yet, `events < 0`: disordered.
     private struct Open {
@@ -32,85 +32,98 @@ struct SessionJoin {
         var events: Int32 = 0
     }
 
-    func run(_ blocks: [BlockSessions], visitorBound: Int, parts: Int) throws -> [Output] {
-        let parts = max(1, parts)
-        let perPart = visitorBound / parts + 1
-        try budget.reserve(perPart * parts * MemoryLayout<Open>.stride, what: "open sessions of \(visitorBound) visitors")
-        defer { budget.release(perPart * parts * MemoryLayout<Open>.stride) }
-        let results = UnsafeSlots(count: parts, initial: Result<Output, any Error>.success(Output()))
-        let shared = UncheckedBox(blocks)
-        parallelFor(threads: parts) { part in
-            results.set(part, Result { try join(shared.value, part: part, of: parts, states: perPart) })
-        }
-        return try results.values.map { try $0.get() }
-    }
+    private var open: [Open] = []
+    private var reservedSessions = 0
+    /// Where the touching loads go, so that the optimiser keeps them.
+    private var touched: Int64 = 0
 
     /// Edges whose states are loaded together before they are joined, so that the cache
-    /// misses of a batch overlap (as `Interner.batch`; 3.7 MB of states per part at 310k
-    /// visitors outgrow the core's cache).
+    /// misses of a batch overlap (as `Interner.batch`): 7 MB of states at 310k visitors
+    /// outgrow the core's cache.
     static let batch = 16
 
-    private func join(_ blocks: [BlockSessions], part: Int, of parts: Int, states count: Int) throws -> Output {
-        var out = Output()
-        var bucketer = TimeBucketer(zone: zone, unit: unit)
-        var open = [Open](repeating: Open(), count: count)
-        var reserved = 0
-        let chunk = 1 << 16
+    init(idle: Int64, zone: TimeZoneOffset, unit: TimeBucketer.Unit, budget: MemoryBudget) {
+        self.idle = idle
+        self.budget = budget
+        bucketer = TimeBucketer(zone: zone, unit: unit)
+    }
+
+    /// Joins the next block's sessions.
+    mutating func add(_ block: BlockSessions) throws {
+        try reserveSessions(sessions.count + block.closed.count + block.edges.count)
+        sessions.durations += block.closed.durations
+        sessions.buckets += block.closed.buckets
+        sessions.eventCounts += block.closed.eventCounts
+        sessions.visitors += block.closed.visitors
+        if let largest = block.edges.lazy.map(\.visitor).max(), Int(largest) >= open.count {
+            let count = max(Int(largest) + 1, open.count * 2)
+            try budget.reserve((count - open.count) * MemoryLayout<Open>.stride, what: "open sessions of \(count) visitors")
+            open.append(contentsOf: repeatElement(Open(), count: count - open.count))
+        }
+        var open = self.open
+        self.open = []
+        defer { self.open = open }
         var sink: Int64 = 0
-        // Visitor v's state is open[v / parts]; a shift when parts is a power of two.
-        let shift = parts & (parts - 1) == 0 ? parts.trailingZeroBitCount : -1
-        @inline(__always) func index(_ v: UInt32) -> Int { shift >= 0 ? Int(v) >> shift : Int(v) / parts }
-        try open.withUnsafeMutableBufferPointer { open in
-            func emit(_ o: Open, _ visitor: UInt32) throws {
-                if out.sessions.count == reserved {
-                    try budget.reserve(chunk * SessionList.bytesPerSession, what: "sessions")
-                    reserved += chunk
+        open.withUnsafeMutableBufferPointer { open in
+            block.edges.withUnsafeBufferPointer { edges in
+                var batch = 0
+                while batch < edges.count {
+                    let batchEnd = min(batch + Self.batch, edges.count)
+                    var touched: Int64 = 0
+                    for k in batch..<batchEnd { touched &+= open[Int(edges[k].visitor)].last }
+                    sink &+= touched
+                    for k in batch..<batchEnd { join(edges[k], &open[Int(edges[k].visitor)]) }
+                    batch = batchEnd
                 }
-                out.sessions.append(start: o.start, last: o.last, events: o.events, bucket: bucketer.bucket(o.start), visitor: visitor)
-            }
-            func join(_ e: BlockSessions.Edge) throws {
-                let i = index(e.visitor)
-                var o = open[i]
-                if o.events < 0 { return }
-                if e.flags & BlockSessions.Edge.disordered != 0 || (o.events > 0 && e.firstStart < o.last) {
-                    open[i].events = -1
-                    out.disordered.append(e.visitor)
-                    return
-                }
-                if o.events == 0 {
-                    o = Open(start: e.firstStart, last: e.firstLast, events: e.firstEvents)
-                } else if e.firstStart - o.last > idle {
-                    try emit(o, e.visitor)
-                    o = Open(start: e.firstStart, last: e.firstLast, events: e.firstEvents)
-                } else {
-                    o.last = e.firstLast
-                    o.events &+= e.firstEvents
-                }
-                if e.flags & BlockSessions.Edge.split != 0 {
-                    try emit(o, e.visitor)
-                    o = Open(start: e.lastStart, last: e.lastLast, events: e.lastEvents)
-                }
-                open[i] = o
-            }
-            for block in blocks {
-                try block.edges.withUnsafeBufferPointer { edges in
-                    var batch = block.partStarts[part]
-                    let end = block.partStarts[part + 1]
-                    while batch < end {
-                        let batchEnd = min(batch + Self.batch, end)
-                        var touched: Int64 = 0
-                        for k in batch..<batchEnd { touched &+= open[index(edges[k].visitor)].last }
-                        sink &+= touched
-                        for k in batch..<batchEnd { try join(edges[k]) }
-                        batch = batchEnd
-                    }
-                }
-            }
-            for i in 0..<count where open[i].events > 0 {
-                try emit(open[i], UInt32(i * parts + part))
             }
         }
-        out.touched = sink
-        return out
+        touched = sink
+        visitorsOfBlocks.append(contentsOf: block.edges.lazy.map(\.visitor))
+        blockEnds.append(visitorsOfBlocks.count)
+    }
+
+    @inline(__always)
+    private mutating func join(_ e: BlockSessions.Edge, _ o: inout Open) {
+        if o.events < 0 { return }
+        if e.flags & BlockSessions.Edge.disordered != 0 || (o.events > 0 && e.firstStart < o.last) {
+            o.events = -1
+            disordered.append(e.visitor)
+            return
+        }
+        if o.events == 0 {
+            o = Open(start: e.firstStart, last: e.firstLast, events: e.firstEvents)
+        } else if e.firstStart - o.last > idle {
+            emit(o, e.visitor)
+            o = Open(start: e.firstStart, last: e.firstLast, events: e.firstEvents)
+        } else {
+            o.last = e.firstLast
+            o.events &+= e.firstEvents
+        }
+        if e.flags & BlockSessions.Edge.split != 0 {
+            emit(o, e.visitor)
+            o = Open(start: e.lastStart, last: e.lastLast, events: e.lastEvents)
+        }
+    }
+
+    @inline(__always)
+    private mutating func emit(_ o: Open, _ visitor: UInt32) {
+        sessions.append(start: o.start, last: o.last, events: o.events, bucket: bucketer.bucket(o.start), visitor: visitor)
+    }
+
+    /// Closes the sessions still open, after the last block.
+    mutating func finish() throws {
+        var left = 0
+        for o in open where o.events > 0 { left += 1 }
+        try reserveSessions(sessions.count + left)
+        for v in open.indices where open[v].events > 0 { emit(open[v], UInt32(v)) }
+        open = []
+    }
+
+    /// Reserves budget for `count` sessions, in steps of 64k.
+    private mutating func reserveSessions(_ count: Int) throws {
+        guard count > reservedSessions else { return }
+        let step = max(1 << 16, count - reservedSessions)
+        try budget.reserve(step * SessionList.bytesPerSession, what: "\(count) sessions")
+        reservedSessions += step
     }
 }
