@@ -73,25 +73,39 @@ struct Sessionizer {
         return p
     }
 
-    /// Totals, per day and (with hour buckets) per hour.
+    /// Totals, per day and (with hour buckets) per hour. The overall median (a selection over
+    /// every session) runs on a second thread beside the per-day ones: it was the largest
+    /// step left after the scan.
     func summarize(_ all: inout SessionList) -> SessionsResult {
-        var byHour: [SessionsResult.Hour] = []
-        var days = all.buckets
-        if bucket == .hour {
-            byHour = Self.group(all, keys: all.buckets).map { SessionsResult.Hour(hour: TimeBucketer.hourLabel($0), stats: $1) }
-            for k in days.indices { days[k] = Int32(floorDiv(Int64(days[k]), 24)) }
-        }
-        let byDay = Self.group(all, keys: days).map { SessionsResult.Day(day: TimeBucketer.dayLabel($0), stats: $1) }
         var events = 0
         var bounces = 0
         for n in all.eventCounts {
             events += Int(n)
             if n == 1 { bounces += 1 }
         }
-        let total = SessionsResult.Stats(
-            sessions: all.count, events: events, bounces: bounces, totalDuration: all.durations.reduce(0, +),
-            durations: &all.durations)
-        var result = SessionsResult(total: total, byDay: byDay)
+        let sessions = all.count
+        let totalDuration = all.durations.reduce(0, +)
+        var byHour: [SessionsResult.Hour] = []
+        var byDay: [SessionsResult.Day] = []
+        var total: SessionsResult.Stats?
+        let grouped = UncheckedBox(all)
+        withUnsafeMutablePointer(to: &all.durations) { durations in
+            let shared = UncheckedBox(durations)
+            parallelFor(threads: 2) { thread in
+                if thread == 1 {
+                    total = SessionsResult.Stats(
+                        sessions: sessions, events: events, bounces: bounces, totalDuration: totalDuration, durations: &shared.value.pointee)
+                    return
+                }
+                var days = grouped.value.buckets
+                if bucket == .hour {
+                    byHour = Self.group(grouped.value, keys: days).map { SessionsResult.Hour(hour: TimeBucketer.hourLabel($0), stats: $1) }
+                    for k in days.indices { days[k] = Int32(floorDiv(Int64(days[k]), 24)) }
+                }
+                byDay = Self.group(grouped.value, keys: days).map { SessionsResult.Day(day: TimeBucketer.dayLabel($0), stats: $1) }
+            }
+        }
+        var result = SessionsResult(total: total!, byDay: byDay)
         result.byHour = byHour
         return result
     }
