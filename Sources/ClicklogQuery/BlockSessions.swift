@@ -14,7 +14,7 @@ import ClicklogStorage
 /// (`closed`). Nothing is kept per event, and nothing is grouped or sorted.
 ///
 /// A visitor whose events in the block are not in `ts` order is marked `disordered`; its
-/// sessions are recomputed from all of its events at the end (`SessionJoin`).
+/// sessions are recomputed from all of its events after the scan (`QueryEngine.sessions`).
 struct BlockSessions: Sendable {
     /// A visitor's first and last session in the block.
     struct Edge: Sendable {

@@ -22,9 +22,15 @@ extension QueryEngine {
                 let ts = try worker.scanner.reader.read(block, columns: ColumnSet(.ts)).ts
                 let sites = try worker.scanner.siteCodes(block)
                 let keys = try worker.scanner.reader.readStrings(block, column: .anonymousID, packedUUIDs: true)
-                return try worker.sessions.run(block, ts: ts, keys: keys, sites: sites, scanner: &worker.scanner)
+                let found = try worker.sessions.run(block, ts: ts, keys: keys, sites: sites, scanner: &worker.scanner)
+                // Held until joined: usually a block or two, all of them if the join falls behind.
+                try plan.budget.reserve(found.bytes, what: "sessions of \(block.rows) events")
+                return found
             },
-            inOrder: { try join.add($0) })
+            inOrder: { found in
+                try join.add(found)
+                plan.budget.release(found.bytes)
+            })
         try join.finish()
 
         var all = join.sessions
