@@ -98,7 +98,8 @@ final class Interner: @unchecked Sendable {
             scratch.isPacked.removeAll(keepingCapacity: true)
             scratch.isPacked.append(contentsOf: repeatElement(false, count: n))
         }
-        let packedTag = form == .packedUUIDs ? tag | Self.packedTag : tag
+        // The tag of keys not packed here: packed ones when they came packed.
+        let batchTag = form == .packedUUIDs ? tag | Self.packedTag : tag
         var sink = scratch.sink
         dictionary.bytes.withUnsafeBytes { bytes in
             dictionary.ends.withUnsafeBufferPointer { ends in
@@ -115,7 +116,7 @@ final class Interner: @unchecked Sendable {
                                         ? UnsafeRawBufferPointer(rebasing: packed[(i * 16)..<(i * 16 + 16)])
                                         : UnsafeRawBufferPointer(rebasing: bytes[start..<end])
                                 }
-                                func keyTag(_ i: Int) -> UInt32 { packUUIDs && isPacked[i] ? tag | Self.packedTag : packedTag }
+                                func keyTag(_ i: Int) -> UInt32 { packUUIDs && isPacked[i] ? tag | Self.packedTag : batchTag }
                                 for s in 0...Self.shardCount { starts[s] = 0 }
                                 // Hash the wanted values and count them per shard.
                                 var included = 0
