@@ -1,4 +1,5 @@
 import ClicklogEvents
+import ClicklogStorage
 
 /// What one event loop hands the writer at a time: the accepted events of the messages it
 /// parsed since the last hand-over (one tick of the loop, or fewer when many arrive at
@@ -13,6 +14,8 @@ struct CommitEnvelope: Sendable {
     /// Increasing per shard: completions come back in this order.
     var id: UInt64
     var batch = EventBatch()
+    /// The hashes of `batch`'s ids, made on the loop at hand-over (`seal()`).
+    var ids = IDHashes()
     /// `messageRowEnds[i]` is the row just past message `i`'s events in `batch`.
     var messageRowEnds: [Int] = []
     var quarantine: [QuarantineItem] = []
@@ -24,6 +27,12 @@ struct CommitEnvelope: Sendable {
     init(shard: Int, id: UInt64) {
         self.shard = shard
         self.id = id
+    }
+
+    /// Hashes the ids for the writer's deduplication: on the event loop, in parallel with the
+    /// other loops, instead of on the sealer thread.
+    mutating func seal() {
+        ids = IDHashes(of: batch)
     }
 
     var messages: Int { messageRowEnds.count }

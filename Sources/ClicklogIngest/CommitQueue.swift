@@ -1,8 +1,8 @@
 import Foundation
 import NIOCore
 
-/// The hand-over from the event loops to the writer thread: envelopes in arrival order, and
-/// the writer's wait for the next group (`GroupCommitPolicy`).
+/// The hand-over from the event loops to the sealer thread: envelopes in arrival order, and
+/// the sealer's wait for the next group (`GroupCommitPolicy`).
 ///
 /// Unbounded by itself: what bounds it is `BackPressure`, which stops the loops reading from
 /// sockets once too many events or bytes are queued or in the writer.
@@ -14,6 +14,9 @@ final class CommitQueue: @unchecked Sendable {
     private var envelopes = CircularBuffer<CommitEnvelope>(initialCapacity: 64)
     private var stopping = false
     private var abandoned = false
+    /// Groups taken by sealers and not yet committed: none means the encoders and the disk are
+    /// idle (`GroupCommitPolicy`'s eager sealing).
+    private var groupsInFlight = 0
     let policy: GroupCommitPolicy
 
     init(policy: GroupCommitPolicy) {
@@ -29,7 +32,9 @@ final class CommitQueue: @unchecked Sendable {
         envelope.enqueuedAt = CommitQueue.now()
         condition.lock()
         envelopes.append(envelope)
-        condition.signal()
+        // Broadcast: the committer may wait on the same condition (`sleep`, between retries),
+        // and a signal that woke it instead of the sealer would leave the envelope waiting.
+        condition.broadcast()
         condition.unlock()
     }
 
@@ -39,7 +44,7 @@ final class CommitQueue: @unchecked Sendable {
         defer { condition.unlock() }
         while true {
             let queued = envelopes.map { (events: $0.events, enqueuedAt: $0.enqueuedAt) }
-            switch policy.decide(queued: queued, now: CommitQueue.now(), stopping: stopping) {
+            switch policy.decide(queued: queued, now: CommitQueue.now(), stopping: stopping, writerIdle: groupsInFlight == 0) {
             case .idle:
                 if stopping { return nil }
                 condition.wait()
@@ -50,9 +55,19 @@ final class CommitQueue: @unchecked Sendable {
                 var group: [CommitEnvelope] = []
                 group.reserveCapacity(count)
                 for _ in 0..<count { group.append(envelopes.removeFirst()) }
+                groupsInFlight += 1
                 return group
             }
         }
+    }
+
+    /// The committer is done with `count` groups (stored, or given up): once none is left, a
+    /// waiting sealer decides again.
+    func committed(groups count: Int) {
+        condition.lock()
+        groupsInFlight -= count
+        if groupsInFlight == 0 { condition.broadcast() }
+        condition.unlock()
     }
 
     /// Stop: seal what is queued at once, return `nil` from `nextGroup` once empty.

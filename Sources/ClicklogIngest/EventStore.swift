@@ -6,8 +6,11 @@ import ClicklogStorage
 ///
 /// Used by the writer thread only.
 protocol EventStore: AnyObject {
-    /// Writes one block; not durable until `commit`.
-    func append(_ batch: EventBatch) throws
+    /// How blocks are compressed, for whoever encodes them ahead of `append`.
+    var compression: BlockCompression { get }
+    /// Writes one block, `batch` as encoded in `block` (or encoded here when `block` is nil);
+    /// not durable until `commit`.
+    func append(_ batch: EventBatch, block: EncodedBlock?) throws
     /// Adds a quarantine record; not durable until `commit`.
     func quarantine(_ item: QuarantineItem) throws
     /// Makes everything appended durable (fsync), then visible to readers.
@@ -40,9 +43,15 @@ final class LogStore: EventStore {
 
     var recovery: RecoveryReport { writer.recovery }
 
-    func append(_ batch: EventBatch) throws {
+    var compression: BlockCompression { options.compression }
+
+    func append(_ batch: EventBatch, block: EncodedBlock?) throws {
         do {
-            try writer.append(batch)
+            if let block {
+                try writer.append(block)
+            } else {
+                try writer.append(batch)
+            }
         } catch let error as StorageError where error.code == .writerFailed {
             needsReopen = true
             throw error

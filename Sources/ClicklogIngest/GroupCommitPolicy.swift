@@ -1,13 +1,18 @@
 /// When the writer seals a block: once the envelopes waiting hold `maxBlockEvents` events,
-/// or once the oldest has waited `maxDelay`, or at shutdown. Pure, so it is tested with a
-/// made-up clock.
+/// or once the oldest has waited `maxDelay`, or at shutdown, or as soon as the writer is idle
+/// (no group being encoded or committed) and `minEagerEvents` are waiting. Pure, so it is tested with a made-up clock.
 ///
-/// While a commit runs (encode, write, fsync), envelopes queue; when it ends the oldest has
-/// usually waited longer than `maxDelay`, so under load blocks grow with the load and the
-/// writer never idles, and at low load a message waits at most `maxDelay` for company.
+/// While a commit runs (encode, write, fsync), envelopes queue; under load blocks grow with
+/// the load and the writer never idles, and at low load a message waits at most `maxDelay`
+/// for company. In between, waiting out `maxDelay` while the disk has nothing to do only adds
+/// latency: with many small messages in flight it was what bounded the server's rate (each
+/// client's window of unacked messages waited ~10 ms per round). So once the writer is idle,
+/// a group of `minEagerEvents` goes at once; the floor keeps blocks from shrinking to a
+/// few events, which would cost disk space and a catalog row each.
 struct GroupCommitPolicy: Sendable, Equatable {
     var maxBlockEvents: Int
     var maxDelayNanos: UInt64
+    var minEagerEvents: Int = 512
 
     enum Decision: Equatable {
         /// Nothing queued.
@@ -18,8 +23,9 @@ struct GroupCommitPolicy: Sendable, Equatable {
         case wait(until: UInt64)
     }
 
-    /// `queued` gives each waiting envelope's event count and hand-over time, oldest first.
-    func decide(queued: [(events: Int, enqueuedAt: UInt64)], now: UInt64, stopping: Bool) -> Decision {
+    /// `queued` gives each waiting envelope's event count and hand-over time, oldest first;
+    /// `writerIdle` whether no group is being encoded or committed.
+    func decide(queued: [(events: Int, enqueuedAt: UInt64)], now: UInt64, stopping: Bool, writerIdle: Bool = false) -> Decision {
         guard let first = queued.first else { return .idle }
         var take = 0
         var events = 0
@@ -30,7 +36,8 @@ struct GroupCommitPolicy: Sendable, Equatable {
         }
         let full = take < queued.count || events >= maxBlockEvents
         let deadline = first.enqueuedAt &+ maxDelayNanos
-        if full || stopping || now >= deadline { return .seal(envelopes: take) }
+        let eager = writerIdle && events >= minEagerEvents
+        if full || stopping || eager || now >= deadline { return .seal(envelopes: take) }
         return .wait(until: deadline)
     }
 }

@@ -203,8 +203,9 @@ final class ShardState {
 
     /// Hands the open envelope to the writer.
     func ship() {
-        guard let envelope, !envelope.isEmpty else { return }
+        guard var envelope, !envelope.isEmpty else { return }
         self.envelope = nil
+        envelope.seal()
         let metrics = environment.metrics
         metrics.webSocketMessages.add(webSocketMessages, ordering: .relaxed)
         metrics.httpMessages.add(httpMessages, ordering: .relaxed)

@@ -74,9 +74,11 @@ extension ServerConfiguration {
             if let v = try limits.int("max_header_bytes", in: 1024...(1 << 20)) { self.limits.maxHeaderBytes = v }
         }
         if let commit = try top.section("group_commit") {
-            try commit.allow(["max_block_events", "max_delay_ms", "max_queued_events", "max_queued_bytes", "retry_interval_ms"])
+            try commit.allow(["max_block_events", "max_delay_ms", "min_eager_events", "encoder_threads", "max_queued_events", "max_queued_bytes", "retry_interval_ms"])
             if let v = try commit.int("max_block_events", in: 1...1_000_000) { groupCommit.maxBlockEvents = v }
             if let v = try commit.int("max_delay_ms", in: 0...10_000) { groupCommit.maxDelay = .milliseconds(v) }
+            if let v = try commit.int("min_eager_events", in: 1...1_000_000) { groupCommit.minEagerEvents = v }
+            if let v = try commit.int("encoder_threads", in: 1...64) { groupCommit.encoderThreads = v }
             if let v = try commit.int("max_queued_events", in: 1...100_000_000) { groupCommit.maxQueuedEvents = v }
             if let v = try commit.int("max_queued_bytes", in: 1024...(1 << 40)) { groupCommit.maxQueuedBytes = v }
             if let v = try commit.int("retry_interval_ms", in: 1...600_000) { groupCommit.retryInterval = .milliseconds(v) }

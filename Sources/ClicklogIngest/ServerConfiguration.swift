@@ -30,9 +30,9 @@ public struct ServerConfiguration: Sendable {
     public var deduplicationWindow: Duration = .seconds(24 * 3600)
     /// zstd level of the log's column chunks (1–19). 3: see `LogOptions.compression`.
     public var zstdLevel = 3
-    /// Event-loop threads. Zero means one per core: the loops parse, and the writer thread
-    /// spends most of its time in zstd and fsync, so on two cores both loops and the writer
-    /// share them (see docs/architecture.md for the measurements).
+    /// Event-loop threads. Zero means one per core: the loops parse, and the writer's two
+    /// threads spend most of their time encoding and in fsync, so on two cores the loops and
+    /// the writer share them (see docs/architecture.md for the measurements).
     public var eventLoopThreads = 0
 
     public init() {}
@@ -82,6 +82,14 @@ public struct ServerConfiguration: Sendable {
         /// ... or once its first message has waited this long. 10 ms: adds at most 10 ms to
         /// an ack, and at low rates still gathers every message of a burst into one fsync.
         public var maxDelay: Duration = .milliseconds(10)
+        /// ... or as soon as the writer is idle, once this many events wait (docs/architecture.md,
+        /// "Group commit"). 512: blocks stay large enough to compress, while many small
+        /// messages in flight no longer wait out `maxDelay` in front of an idle disk.
+        public var minEagerEvents = 512
+        /// Threads that deduplicate and encode blocks (`GroupSealer`). 2: encoding is about
+        /// half of the server's CPU under load, more than one core can keep up with at the
+        /// rates two loops parse; only admitting ids is serial.
+        public var encoderThreads = 2
         /// Events queued for the writer (parsed, not yet durable) before the server stops
         /// reading from sockets. 131 072: about eight blocks, ~80 MB of parsed columns.
         public var maxQueuedEvents = 131_072

@@ -29,6 +29,15 @@ struct BlockScanner {
     private var scratch = Interner.Scratch()
     private var ids: [UInt32] = []
     private var wanted: [Bool] = []
+    /// `withLocalVisitors`: the kept rows' keys and times, and each key's visitor.
+    private var localKeys: [UInt32] = []
+    private var localTs: [Int64] = []
+    private var localVisitors: [UInt32] = []
+    /// `withLocalVisitors` of blocks with several sites: the key of a visitor id, valid where
+    /// its stamp is the block's.
+    private var keyOfVisitor: [UInt32] = []
+    private var keyStamps: [UInt32] = []
+    private var stamp: UInt32 = 0
 
     /// This thread's decoder.
     let reader: any ScanReader
@@ -41,6 +50,12 @@ struct BlockScanner {
     /// The block's site column when it has more than one site (nil: every row has `block.sites[0]`).
     func siteCodes(_ block: ScanBlock) throws -> DictionaryStrings? {
         block.sites.count > 1 ? try reader.readStrings(block, column: .site) : nil
+    }
+
+    /// Whether every row of the block is inside the time range and of the queried site, so
+    /// that `selectRows` would list them all. `sites`: as `siteCodes` gives them.
+    func keepsAllRows(_ block: ScanBlock, sites: DictionaryStrings?) -> Bool {
+        block.isInside(context.range) && (context.site == nil || sites == nil)
     }
 
     /// The rows of the block inside the time range and of the queried site, ascending.
@@ -88,15 +103,16 @@ struct BlockScanner {
         _ block: ScanBlock, keys: DictionaryStrings, sites: DictionaryStrings?, rows: [Int32]
     ) throws -> [UInt32] {
         let dictionary = keys.dictionary
+        let form: Interner.KeyForm = keys.uuidsPacked ? .packedUUIDs : .uuidText
         guard let sites else {
             let tag = context.sites.intern(block.sites[0])
-            try internUsed(dictionary, codes: keys.codes, rows: rows, site: nil, tag: tag)
+            try internUsed(dictionary, form: form, codes: keys.codes, rows: rows, site: nil, tag: tag)
             return Self.gather(ids, codes: keys.codes, rows: rows)
         }
         var out = [UInt32](repeating: Interner.none, count: rows.count)
         for siteCode in 0..<sites.dictionary.count where !sites.dictionary.isNull(siteCode) {
             let tag = context.sites.intern(sites.dictionary.string(at: siteCode)!)
-            try internUsed(dictionary, codes: keys.codes, rows: rows, site: (sites.codes, UInt32(siteCode)), tag: tag)
+            try internUsed(dictionary, form: form, codes: keys.codes, rows: rows, site: (sites.codes, UInt32(siteCode)), tag: tag)
             ids.withUnsafeBufferPointer { ids in
                 keys.codes.withUnsafeBufferPointer { codes in
                     sites.codes.withUnsafeBufferPointer { siteCodes in
@@ -112,9 +128,76 @@ struct BlockScanner {
         return out
     }
 
+    /// Calls `body` with the block's kept rows (in range and site) as block-local visitor keys
+    /// and times, in arrival order, and the global visitor id of each key (`Interner.none`:
+    /// leave the row out), as `BlockSessionizer` takes them. A block of one site whose rows are
+    /// all kept, the usual case, goes as it was decoded: the keys are the dictionary codes and
+    /// the ids those of the whole dictionary, with nothing copied per row. Otherwise the kept
+    /// rows are gathered into buffers kept from block to block; with several sites in the
+    /// block, a key is a (site, id) pair's global id numbered in order of first appearance.
+    mutating func withLocalVisitors<R>(
+        _ block: ScanBlock, ts: [Int64], keys: DictionaryStrings, sites: DictionaryStrings?,
+        _ body: (UnsafeBufferPointer<UInt32>, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<UInt32>) throws -> R
+    ) throws -> R {
+        let form: Interner.KeyForm = keys.uuidsPacked ? .packedUUIDs : .uuidText
+        localKeys.removeAll(keepingCapacity: true)
+        localTs.removeAll(keepingCapacity: true)
+        if sites == nil {
+            let tag = context.sites.intern(block.sites[0])
+            if keepsAllRows(block, sites: nil) {
+                // Every dictionary entry is some row's value: intern them all.
+                try context.visitors.intern(keys.dictionary, tag: tag, skipEmpty: true, keys: form, into: &ids, scratch: &scratch)
+                return try keys.codes.withUnsafeBufferPointer { codes in
+                    try ts.withUnsafeBufferPointer { ts in
+                        try ids.withUnsafeBufferPointer { ids in try body(codes, ts, ids) }
+                    }
+                }
+            }
+            let rows = selectRows(block, ts: ts, sites: nil)
+            try internUsed(keys.dictionary, form: form, codes: keys.codes, rows: rows, site: nil, tag: tag)
+            for row in rows {
+                localKeys.append(keys.codes[Int(row)])
+                localTs.append(ts[Int(row)])
+            }
+            return try localKeys.withUnsafeBufferPointer { keys in
+                try localTs.withUnsafeBufferPointer { ts in
+                    try ids.withUnsafeBufferPointer { ids in try body(keys, ts, ids) }
+                }
+            }
+        }
+        let rows = selectRows(block, ts: ts, sites: sites)
+        let visitors = try self.visitors(block, keys: keys, sites: sites, rows: rows)
+        localVisitors.removeAll(keepingCapacity: true)
+        stamp &+= 1
+        if stamp == 0 {
+            for i in keyStamps.indices { keyStamps[i] = 0 }
+            stamp = 1
+        }
+        if let largest = visitors.lazy.filter({ $0 != Interner.none }).max(), Int(largest) >= keyStamps.count {
+            keyStamps.append(contentsOf: repeatElement(0, count: Int(largest) + 1 - keyStamps.count))
+            keyOfVisitor.append(contentsOf: repeatElement(0, count: Int(largest) + 1 - keyOfVisitor.count))
+        }
+        for (j, row) in rows.enumerated() {
+            let v = Int(visitors[j])
+            if v == Int(Interner.none) { continue }
+            if keyStamps[v] != stamp {
+                keyStamps[v] = stamp
+                keyOfVisitor[v] = UInt32(localVisitors.count)
+                localVisitors.append(UInt32(v))
+            }
+            localKeys.append(keyOfVisitor[v])
+            localTs.append(ts[Int(row)])
+        }
+        return try localKeys.withUnsafeBufferPointer { keys in
+            try localTs.withUnsafeBufferPointer { ts in
+                try localVisitors.withUnsafeBufferPointer { visitors in try body(keys, ts, visitors) }
+            }
+        }
+    }
+
     /// Interns into `ids` the entries of `dictionary` used by `rows` (of one site, when given).
     private mutating func internUsed(
-        _ dictionary: StringColumn, codes: [UInt32], rows: [Int32], site: ([UInt32], UInt32)?, tag: UInt32
+        _ dictionary: StringColumn, form: Interner.KeyForm, codes: [UInt32], rows: [Int32], site: ([UInt32], UInt32)?, tag: UInt32
     ) throws {
         wanted.removeAll(keepingCapacity: true)
         wanted.append(contentsOf: repeatElement(false, count: dictionary.count))
@@ -127,7 +210,7 @@ struct BlockScanner {
                 }
             }
         }
-        try context.visitors.intern(dictionary, tag: tag, wanted: wanted, skipEmpty: true, packUUIDs: true, into: &ids, scratch: &scratch)
+        try context.visitors.intern(dictionary, tag: tag, wanted: wanted, skipEmpty: true, keys: form, into: &ids, scratch: &scratch)
     }
 
     /// `ids[codes[row]]` for each row.

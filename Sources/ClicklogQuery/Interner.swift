@@ -42,18 +42,41 @@ final class Interner: @unchecked Sendable {
         var hashes: [UInt64] = []
         var order: [Int32] = []
         var shardStarts = [Int](repeating: 0, count: Interner.shardCount + 1)
+        var cursor = [Int](repeating: 0, count: Interner.shardCount)
         /// 16 bytes per dictionary entry: the packed UUID, when `isPacked`.
         var packed: [UInt8] = []
         var isPacked: [Bool] = []
+        /// Where the touching loads of `intern` go, so that the optimiser keeps them.
+        var sink: UInt64 = 0
     }
+
+    /// How a batch's values become keys.
+    enum KeyForm {
+        /// The bytes as they are.
+        case bytes
+        /// Canonical UUID text as its 16 bytes (tagged `packedTag`), other values as they are.
+        case uuidText
+        /// Already 16-byte UUIDs (`DictionaryStrings.uuidsPacked`), keyed as `uuidText` keys
+        /// their text.
+        case packedUUIDs
+    }
+
+    /// Keys looked up together: their first slots are loaded in one tight loop, then the
+    /// entries those slots point at, and only then are the keys found or added. Visitor tables
+    /// outgrow the caches (48 bytes a visitor), and a lookup that waits for its two misses
+    /// before the next starts spent most of interning waiting; loads issued back to back miss
+    /// together. Swift has no prefetch instruction, so plain loads do it, summed into
+    /// `Scratch.sink` to keep them; 16 fit in the core's reorder window with room to spare.
+    static let batch = 16
 
     /// Interns the values of `dictionary` for which `wanted` is true (all when nil), writing
     /// each one's id into `ids[i]`; null, empty-when-`skipEmpty` and unwanted values get
-    /// `Interner.none`. With `packUUIDs`, canonical UUID text is interned as its 16 bytes (the
+    /// `Interner.none`. With `.uuidText`, canonical UUID text is interned as its 16 bytes (the
     /// visitors' `anonymous_id`s): a quarter of the hashing and an inline key, but `string(_:)`
-    /// of such an id gives the packed bytes.
+    /// of such an id gives the packed bytes; `.packedUUIDs` takes those bytes as they come
+    /// from the log, and gives the same ids.
     func intern(
-        _ dictionary: StringColumn, tag: UInt32, wanted: [Bool]? = nil, skipEmpty: Bool = false, packUUIDs: Bool = false,
+        _ dictionary: StringColumn, tag: UInt32, wanted: [Bool]? = nil, skipEmpty: Bool = false, keys form: KeyForm = .bytes,
         into ids: inout [UInt32], scratch: inout Scratch
     ) throws {
         precondition(tag & Self.packedTag == 0, "tags use 31 bits")
@@ -68,17 +91,22 @@ final class Interner: @unchecked Sendable {
         let shardShift = UInt64(64 - Self.shardBits)
         var addedBytes = 0
         let presence = dictionary.presence
+        let packUUIDs = form == .uuidText
         if packUUIDs {
             scratch.packed.removeAll(keepingCapacity: true)
             scratch.packed.append(contentsOf: repeatElement(0, count: n * 16))
             scratch.isPacked.removeAll(keepingCapacity: true)
             scratch.isPacked.append(contentsOf: repeatElement(false, count: n))
         }
+        // The tag of keys not packed here: packed ones when they came packed.
+        let batchTag = form == .packedUUIDs ? tag | Self.packedTag : tag
+        var sink = scratch.sink
         dictionary.bytes.withUnsafeBytes { bytes in
             dictionary.ends.withUnsafeBufferPointer { ends in
                 scratch.hashes.withUnsafeMutableBufferPointer { hashes in
                     scratch.order.withUnsafeMutableBufferPointer { order in
                         scratch.shardStarts.withUnsafeMutableBufferPointer { starts in
+                          scratch.cursor.withUnsafeMutableBufferPointer { cursor in
                             ids.withUnsafeMutableBufferPointer { ids in
                               scratch.packed.withUnsafeMutableBytes { packed in
                                 scratch.isPacked.withUnsafeMutableBufferPointer { isPacked in
@@ -88,7 +116,7 @@ final class Interner: @unchecked Sendable {
                                         ? UnsafeRawBufferPointer(rebasing: packed[(i * 16)..<(i * 16 + 16)])
                                         : UnsafeRawBufferPointer(rebasing: bytes[start..<end])
                                 }
-                                func keyTag(_ i: Int) -> UInt32 { packUUIDs && isPacked[i] ? tag | Self.packedTag : tag }
+                                func keyTag(_ i: Int) -> UInt32 { packUUIDs && isPacked[i] ? tag | Self.packedTag : batchTag }
                                 for s in 0...Self.shardCount { starts[s] = 0 }
                                 // Hash the wanted values and count them per shard.
                                 var included = 0
@@ -110,7 +138,6 @@ final class Interner: @unchecked Sendable {
                                 }
                                 if included == 0 { return }
                                 for s in 0..<Self.shardCount { starts[s + 1] += starts[s] }
-                                var cursor = [Int](repeating: 0, count: Self.shardCount)
                                 for s in 0..<Self.shardCount { cursor[s] = starts[s] }
                                 for i in 0..<n where hashes[i] != 0 {
                                     let s = Int(hashes[i] >> shardShift)
@@ -120,25 +147,39 @@ final class Interner: @unchecked Sendable {
                                 // One lock per shard.
                                 for s in 0..<Self.shardCount where starts[s] < starts[s + 1] {
                                     let shard = shards[s]
+                                    let (lo, hi) = (starts[s], starts[s + 1])
                                     shard.lock.withLock {
-                                        for k in starts[s]..<starts[s + 1] {
-                                            let i = Int(order[k])
-                                            let start = i == 0 ? 0 : Int(ends[i - 1])
-                                            let key = key(i, start, Int(ends[i]))
-                                            let (local, added) = shard.intern(key, tag: keyTag(i), hash: hashes[i])
-                                            ids[i] = local << UInt32(Self.shardBits) | UInt32(s)
-                                            if added { addedBytes += (key.count > 16 ? key.count : 0) + Self.entryOverhead }
+                                        var batch = lo
+                                        while batch < hi {
+                                            let batchEnd = min(batch + Self.batch, hi)
+                                            // Touch the batch's slots, then the entries they point at, in
+                                            // tight loops, so that their cache misses overlap.
+                                            var touched: UInt64 = 0
+                                            for k in batch..<batchEnd { touched &+= shard.firstSlot(hashes[Int(order[k])]) }
+                                            for k in batch..<batchEnd { touched &+= shard.firstEntry(hashes[Int(order[k])]) }
+                                            sink &+= touched
+                                            for k in batch..<batchEnd {
+                                                let i = Int(order[k])
+                                                let start = i == 0 ? 0 : Int(ends[i - 1])
+                                                let key = key(i, start, Int(ends[i]))
+                                                let (local, added) = shard.intern(key, tag: keyTag(i), hash: hashes[i])
+                                                ids[i] = local << UInt32(Self.shardBits) | UInt32(s)
+                                                if added { addedBytes += (key.count > 16 ? key.count : 0) + Self.entryOverhead }
+                                            }
+                                            batch = batchEnd
                                         }
                                     }
                                 }
                                 }
                               }
                             }
+                          }
                         }
                     }
                 }
             }
         }
+        scratch.sink = sink
         if addedBytes > 0 { try budget.reserve(addedBytes, what: what) }
     }
 
@@ -225,6 +266,20 @@ private final class Shard {
         return words
     }
 
+    /// The key's first slot, loaded before `intern` to start its cache miss early.
+    @inline(__always)
+    func firstSlot(_ hash: UInt64) -> UInt64 {
+        slots[Int(truncatingIfNeeded: hash >> UInt64(Interner.shardBits)) & slotMask]
+    }
+
+    /// The hash of the entry the key's first slot points at (0 when empty), loaded before
+    /// `intern`: usually the key's own entry.
+    @inline(__always)
+    func firstEntry(_ hash: UInt64) -> UInt64 {
+        let s = firstSlot(hash)
+        return s == 0 ? 0 : entries[Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1].hash
+    }
+
     /// Finds or adds the key (whose `hash` is never 0); returns its index and whether it is new.
     @inline(__always)
     func intern(_ key: UnsafeRawBufferPointer, tag: UInt32, hash: UInt64) -> (index: UInt32, added: Bool) {
@@ -296,28 +351,37 @@ private final class Shard {
 }
 
 /// Canonical UUID text (36 bytes, lowercase hex, dashes at 8, 13, 18 and 23) packed into its
-/// 16 bytes, so that visitor ids intern as short keys; nil for anything else.
+/// 16 bytes, so that visitor ids intern as short keys; nil for anything else. Hex digits go
+/// through a table and validity is checked once per value: random hex made a branch per
+/// digit mispredict half the time.
 enum UUIDText {
-    @inline(__always)
-    static func pack(_ text: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Bool {
-        guard text.count == 36, text[8] == 0x2D, text[13] == 0x2D, text[18] == 0x2D, text[23] == 0x2D else { return false }
-        var i = 0
-        var o = 0
-        while i < 36 {
-            if i == 8 || i == 13 || i == 18 || i == 23 { i += 1 }
-            guard let hi = nibble(text[i]), let lo = nibble(text[i + 1]) else { return false }
-            out[o] = hi << 4 | lo
-            o += 1
-            i += 2
+    /// The value of each lowercase hex digit, 0xFF for every other byte.
+    static let hexValues: [UInt8] = (0..<256).map { c in
+        switch c {
+        case 0x30...0x39: UInt8(c - 0x30)
+        case 0x61...0x66: UInt8(c - 0x61 + 10)
+        default: 0xFF
         }
-        return true
     }
 
     @inline(__always)
-    static func nibble(_ c: UInt8) -> UInt8? {
-        if c &- 48 < 10 { return c &- 48 }
-        if c &- 97 < 6 { return c &- 87 }
-        return nil
+    static func pack(_ text: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Bool {
+        guard text.count == 36, text[8] == 0x2D, text[13] == 0x2D, text[18] == 0x2D, text[23] == 0x2D else { return false }
+        return hexValues.withUnsafeBufferPointer { hex in
+            var bad: UInt8 = 0
+            var i = 0
+            var o = 0
+            while i < 36 {
+                if i == 8 || i == 13 || i == 18 || i == 23 { i += 1 }
+                let hi = hex[Int(text[i])]
+                let lo = hex[Int(text[i + 1])]
+                bad |= hi | lo
+                out[o] = hi << 4 | lo
+                o += 1
+                i += 2
+            }
+            return bad & 0xF0 == 0
+        }
     }
 }
 

@@ -36,8 +36,10 @@ public struct LogScanSource: ScanSource {
             try skippingCorrupt { try reader.read(block.handle as! BlockInfo, columns: columns, decoder: decoder) }
         }
 
-        func readStrings(_ block: ScanBlock, column: Column) throws -> DictionaryStrings {
-            try skippingCorrupt { try reader.readStrings(block.handle as! BlockInfo, column: column, decoder: decoder) }
+        func readStrings(_ block: ScanBlock, column: Column, packedUUIDs: Bool) throws -> DictionaryStrings {
+            try skippingCorrupt {
+                try reader.readStrings(block.handle as! BlockInfo, column: column, decoder: decoder, packedUUIDs: packedUUIDs)
+            }
         }
 
         private func skippingCorrupt<R>(_ body: () throws -> R) throws -> R {

@@ -75,7 +75,9 @@ public struct MemoryScanSource: ScanSource {
         return batch
     }
 
-    public func readStrings(_ block: ScanBlock, column: Column) throws -> DictionaryStrings {
+    /// Always text: the engine packs canonical UUID text itself, so tests over this source
+    /// cover that path and tests over the log the packed one.
+    public func readStrings(_ block: ScanBlock, column: Column, packedUUIDs: Bool) throws -> DictionaryStrings {
         let source = batches[block.handle as! Int]
         let strings: StringColumn = switch column {
         case .event: source.event

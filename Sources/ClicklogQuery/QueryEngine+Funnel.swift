@@ -22,7 +22,7 @@ extension QueryEngine {
             let urls = matcher.usesPath ? try scanner.reader.readStrings(block, column: .url) : nil
             let selectors = matcher.usesSelector ? try scanner.reader.readStrings(block, column: .selector) : nil
             let props = matcher.usesProps ? try scanner.reader.read(block, columns: ColumnSet(.props)) : nil
-            let keys = try scanner.reader.readStrings(block, column: keyColumn)
+            let keys = try scanner.reader.readStrings(block, column: keyColumn, packedUUIDs: true)
             let breakdown = try query.breakdown.map { try scanner.readDimension($0, block: block, sites: sites) }
 
             let selected = scanner.selectRows(block, ts: ts, sites: sites)

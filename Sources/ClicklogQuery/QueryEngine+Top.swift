@@ -17,7 +17,7 @@ extension QueryEngine {
             let sites = try worker.scanner.siteCodes(block)
             let events = try eventName.map { _ in try worker.scanner.reader.readStrings(block, column: .event) }
             let column = try worker.scanner.readDimension(query.dimension, block: block, sites: sites)
-            let keys = try worker.scanner.reader.readStrings(block, column: .anonymousID)
+            let keys = try worker.scanner.reader.readStrings(block, column: .anonymousID, packedUUIDs: true)
 
             var rows = worker.scanner.selectRows(block, ts: ts, sites: sites)
             if let events, let eventName {

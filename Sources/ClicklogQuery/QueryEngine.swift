@@ -5,8 +5,9 @@ import ClicklogEvents
 /// Every query is one parallel scan that decodes only the columns it needs from the blocks the
 /// time range and site leave (block stats prune the rest), maps per-block dictionary codes to
 /// global ids once per distinct value, and keeps flat arrays of what it needs per event: never an
-/// `Event` or a `String` per event. Sessions and funnels then group events by visitor with a
-/// counting sort (`VisitorGroups`). docs/query.md describes the algorithms and their memory.
+/// `Event` or a `String` per event. Funnels then group events by visitor with a counting sort
+/// (`VisitorGroups`); sessions are found in one ordered pass that keeps nothing per event
+/// (`BlockSessions`, `SessionJoin`). docs/query.md describes the algorithms and their memory.
 public struct QueryEngine: Sendable {
     public let source: any ScanSource
     public var options: QueryOptions

@@ -25,7 +25,17 @@ public protocol ScanReader {
     func read(_ block: ScanBlock, columns: ColumnSet) throws -> EventBatch
 
     /// A string column of the block as a dictionary of distinct values and one code per row.
-    func readStrings(_ block: ScanBlock, column: Column) throws -> DictionaryStrings
+    /// With `packedUUIDs` the source may give a dictionary of UUIDs as their 16 bytes each
+    /// (`DictionaryStrings.uuidsPacked`), when it stores them so; `Interner` keys such values
+    /// exactly as it keys their canonical text.
+    func readStrings(_ block: ScanBlock, column: Column, packedUUIDs: Bool) throws -> DictionaryStrings
+}
+
+extension ScanReader {
+    /// The column as text (see `readStrings(_:column:packedUUIDs:)`).
+    public func readStrings(_ block: ScanBlock, column: Column) throws -> DictionaryStrings {
+        try readStrings(block, column: column, packedUUIDs: false)
+    }
 }
 
 /// Thrown by a `ScanReader` for a block that cannot be decoded and should be skipped, as the

@@ -8,10 +8,15 @@ public struct DictionaryStrings: Sendable, Equatable {
     public var dictionary: StringColumn
     /// One code per row: an index into `dictionary`.
     public var codes: [UInt32]
+    /// Whether the dictionary's values are UUIDs as their 16 bytes rather than text: only when
+    /// asked for (`LogReader.readStrings(packedUUIDs:)`) and the chunk stores them so
+    /// (`dictionary-uuid`, `dictionary-uuid4`). The null entry, if any, stays empty.
+    public var uuidsPacked: Bool
 
-    public init(dictionary: StringColumn, codes: [UInt32]) {
+    public init(dictionary: StringColumn, codes: [UInt32], uuidsPacked: Bool = false) {
         self.dictionary = dictionary
         self.codes = codes
+        self.uuidsPacked = uuidsPacked
     }
 
     public var count: Int { codes.count }
@@ -97,9 +102,9 @@ public final class BlockDecoder {
     }
 
     /// A string column of the block as dictionary and codes (built on the fly when the chunk
-    /// is not dictionary-encoded).
+    /// is not dictionary-encoded); with `packedUUIDs`, a UUID dictionary as 16-byte values.
     func dictionaryStrings(
-        header: BlockHeader, entries: [ChunkEntry], column: Column,
+        header: BlockHeader, entries: [ChunkEntry], column: Column, packedUUIDs: Bool = false,
         read: (ChunkEntry, inout [UInt8]) throws -> Void
     ) throws -> DictionaryStrings {
         guard !column.isInteger, column != .props else {
@@ -120,7 +125,8 @@ public final class BlockDecoder {
             var presence: [Bool]?
             let present = try NullBitmap.decode(&r, rows: rows, into: &presence)
             if let values = DictionaryStringCodec.Values(entry.codec) {
-                try DictionaryStringCodec.decode(&r, values: values, present: present, dictionary: &result.dictionary, codes: &codes)
+                result.uuidsPacked = try DictionaryStringCodec.decode(
+                    &r, values: values, present: present, dictionary: &result.dictionary, codes: &codes, packedUUIDs: packedUUIDs)
                 try r.expectEnd("dictionary codes")
             } else {
                 var column = StringColumn()
@@ -131,15 +137,21 @@ public final class BlockDecoder {
             }
             let nullCode = UInt32(result.dictionary.count)
             if present < rows { result.dictionary.appendNull() }
-            result.codes.reserveCapacity(rows)
-            var next = 0
-            for row in 0..<rows {
-                if presence == nil || presence![row] {
-                    result.codes.append(codes[next])
-                    next += 1
-                } else {
-                    result.codes.append(nullCode)
+            guard let presence else {
+                result.codes = codes
+                return
+            }
+            result.codes = [UInt32](unsafeUninitializedCapacity: rows) { out, count in
+                var next = 0
+                for row in 0..<rows {
+                    if presence[row] {
+                        out[row] = codes[next]
+                        next += 1
+                    } else {
+                        out[row] = nullCode
+                    }
                 }
+                count = rows
             }
         }
         return result

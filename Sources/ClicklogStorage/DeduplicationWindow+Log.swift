@@ -10,7 +10,9 @@ extension DeduplicationWindow {
         let horizon = now - windowMicros
         for block in try reader.blocks() where block.maxReceivedAt >= horizon {
             let batch = try reader.read(block, columns: ColumnSet([.id, .receivedAt]))
-            commit(idsOf: batch) { batch.receivedAt[$0] >= horizon }
+            for row in 0..<batch.count where !batch.id.isNull(row) && batch.receivedAt[row] >= horizon {
+                remember(hash: batch.id.withBytes(at: row) { DeduplicationWindow.hash($0) }, receivedAt: batch.receivedAt[row])
+            }
         }
     }
 }

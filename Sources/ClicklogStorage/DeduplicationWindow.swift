@@ -8,14 +8,19 @@ import ClicklogEvents
 /// window, 3 in a million that one event is wrongly taken for a duplicate.
 ///
 /// An admitted id is *pending* until the block holding its event is durable: `commit` makes
-/// it permanent, `rollback` forgets it, so an event whose write failed is accepted again when
-/// the client resends it. Not thread-safe; the ingest server guards it with a lock.
-public struct DeduplicationWindow: DuplicateFilter {
+/// it permanent (it starts to age), `rollback` forgets it, so an event whose write failed is
+/// accepted again when the client resends it. Pending and committed ids share one table, and
+/// the caller keeps the pending hashes of its groups: admitting an id then costs one probe
+/// and committing it none, where two tables cost four probes per id, each a cache miss in a
+/// table of millions (the ingest writer spent a third of its time there).
+///
+/// Not thread-safe; one writer owns it.
+public struct DeduplicationWindow: DuplicateFilter, Sendable {
     /// How long an id is remembered, in microseconds of `received_at`.
     public var windowMicros: Int64
 
-    private var committed = HashSet64()
-    private var pending = HashSet64()
+    /// Every id remembered, committed or pending.
+    private var known = HashSet64()
     /// Committed hashes in commit order with their `received_at`, oldest first.
     private var ringHashes: [UInt64] = []
     private var ringTimes: [Int64] = []
@@ -28,71 +33,78 @@ public struct DeduplicationWindow: DuplicateFilter {
     }
 
     /// Ids remembered, committed or pending.
-    public var count: Int { committed.count + pending.count }
+    public var count: Int { known.count }
 
-    /// Makes room for `ids` committed ids in all, for a caller that knows how many are coming.
+    /// Makes room for `ids` ids in all, for a caller that knows how many are coming.
     public mutating func reserveCapacity(_ ids: Int) {
-        committed.reserveCapacity(ids)
+        known.reserveCapacity(ids)
     }
 
+    /// Admits one id as pending; false when it is known. (`DuplicateFilter`, for tests and
+    /// callers with a single id; writers use the batch form.)
     public mutating func admit(id: UnsafeRawBufferPointer) -> Bool {
-        let hash = DeduplicationWindow.hash(id)
-        if committed.contains(hash) { return false }
-        return pending.insert(hash)
+        known.insert(DeduplicationWindow.hash(id))
+    }
+
+    /// Admits `hashes` (the ids' `hash(_:)`es, which the caller can compute on other threads)
+    /// as pending, and calls `duplicate` with the index of every hash already known, including
+    /// a repeat within `hashes`. Looks ahead 16 ids at a time so that the table's cache misses
+    /// overlap: nearly all of an admit is waiting for memory.
+    public mutating func admit(hashes: UnsafeBufferPointer<UInt64>, duplicate: (Int) -> Void) {
+        known.reserveCapacity(known.count + hashes.count)
+        let group = 16
+        var start = 0
+        while start < hashes.count {
+            let end = min(start + group, hashes.count)
+            prefetchSink &+= known.touch(UnsafeBufferPointer(rebasing: hashes[start..<end]))
+            for i in start..<end where !known.insert(hashes[i]) {
+                duplicate(i)
+            }
+            start = end
+        }
+    }
+
+    /// Makes admitted `hashes` permanent (their block is durable): they expire `windowMicros`
+    /// after `receivedAt`. Pass only the hashes `admit` did not report as duplicates.
+    public mutating func commit(hashes: UnsafeBufferPointer<UInt64>, receivedAt: Int64) {
+        ringHashes.append(contentsOf: hashes)
+        ringTimes.append(contentsOf: repeatElement(receivedAt, count: hashes.count))
+    }
+
+    /// Forgets admitted `hashes`: their block could not be written.
+    public mutating func rollback(hashes: UnsafeBufferPointer<UInt64>) {
+        for hash in hashes { known.remove(hash) }
     }
 
     /// Admits and commits at once, for a writer that stops at its first failed write and
-    /// reloads the window from the log when it starts again (the importer). Takes the ids'
-    /// `hash(_:)`es, which the caller can compute on other threads, and calls `duplicate` with
-    /// the index of every hash already known, including a repeat within `hashes`. Looks ahead
-    /// 16 ids at a time so that the table's cache misses overlap: on an import the window is
-    /// the writer's largest cost, and nearly all of it is waiting for memory.
+    /// reloads the window from the log when it starts again (the importer).
     public mutating func admitCommitted(hashes: [UInt64], receivedAt: Int64, duplicate: (Int) -> Void) {
-        committed.reserveCapacity(committed.count + hashes.count)
-        let group = 16
         hashes.withUnsafeBufferPointer { all in
-            var start = 0
-            while start < all.count {
-                let end = min(start + group, all.count)
-                prefetchSink &+= committed.touch(UnsafeBufferPointer(rebasing: all[start..<end]))
-                for i in start..<end {
-                    let hash = all[i]
-                    if pending.contains(hash) || !committed.insert(hash) {
-                        duplicate(i)
-                        continue
-                    }
-                    ringHashes.append(hash)
-                    ringTimes.append(receivedAt)
-                }
-                start = end
+            var duplicates: [Int] = []
+            admit(hashes: all) { i in
+                duplicates.append(i)
+                duplicate(i)
+            }
+            var from = 0
+            for end in duplicates + [all.count] {
+                commit(hashes: UnsafeBufferPointer(rebasing: all[from..<end]), receivedAt: receivedAt)
+                from = end + 1
             }
         }
     }
 
-    /// Makes the ids of `batch` (of the rows `include` accepts) permanent: its block is durable.
-    public mutating func commit(idsOf batch: EventBatch, where include: (Int) -> Bool = { _ in true }) {
-        for row in 0..<batch.count where !batch.id.isNull(row) && include(row) {
-            let hash = batch.id.withBytes(at: row) { DeduplicationWindow.hash($0) }
-            pending.remove(hash)
-            if committed.insert(hash) {
-                ringHashes.append(hash)
-                ringTimes.append(batch.receivedAt[row])
-            }
-        }
-    }
-
-    /// Forgets the pending ids of `batch`: its block could not be written.
-    public mutating func rollback(idsOf batch: EventBatch) {
-        for row in 0..<batch.count where !batch.id.isNull(row) {
-            pending.remove(batch.id.withBytes(at: row) { DeduplicationWindow.hash($0) })
-        }
+    /// Remembers one committed id read back from the log (`load(from:now:)`).
+    mutating func remember(hash: UInt64, receivedAt: Int64) {
+        guard known.insert(hash) else { return }
+        ringHashes.append(hash)
+        ringTimes.append(receivedAt)
     }
 
     /// Forgets committed ids received before `now - window`.
     public mutating func expire(now: Int64) {
         let horizon = now - windowMicros
         while ringStart < ringTimes.count && ringTimes[ringStart] < horizon {
-            committed.remove(ringHashes[ringStart])
+            known.remove(ringHashes[ringStart])
             ringStart += 1
         }
         // Compact once the dead prefix is the larger part, so the ring stays proportional.

@@ -187,25 +187,41 @@ enum DictionaryStringCodec {
 
     /// Reads the dictionary into `dictionary` (as text, UUIDs expanded) and the codes of the
     /// `present` rows into `codes`, checking every code against the dictionary size.
+    ///
+    /// With `packedUUIDs`, the values of `dictionary-uuid` and `dictionary-uuid4` stay as their
+    /// 16 bytes (`b0…b15`, the bytes the text spells in hex) instead of 36 characters of text:
+    /// the query engine keys visitors on those bytes, and formatting hex only for it to be
+    /// parsed back was a fifth of interning them. Returns whether the values are so packed.
+    @discardableResult
     static func decode(
         _ reader: inout ByteReader, values: Values, present: Int,
-        dictionary: inout StringColumn, codes: inout [UInt32]
-    ) throws {
+        dictionary: inout StringColumn, codes: inout [UInt32], packedUUIDs: Bool = false
+    ) throws -> Bool {
         dictionary.removeAll(keepingCapacity: true)
         let d = try reader.readLength(limit: present)
+        let packed = packedUUIDs && values != .plain
         switch values {
         case .uuid:
             guard d * UUIDCodec.binaryLength <= reader.remaining else { throw StorageError.corrupt("dictionary exceeds the chunk") }
-            dictionary.bytes.reserveCapacity(d * UUIDCodec.textLength)
-            for _ in 0..<d {
-                UUIDCodec.unpack(try reader.readBytes(UUIDCodec.binaryLength), into: &dictionary.bytes)
-                dictionary.ends.append(UInt32(dictionary.bytes.count))
+            if packed {
+                dictionary.bytes.append(contentsOf: try reader.readBytes(d * UUIDCodec.binaryLength))
+            } else {
+                dictionary.bytes.reserveCapacity(d * UUIDCodec.textLength)
+                for _ in 0..<d { UUIDCodec.unpack(try reader.readBytes(UUIDCodec.binaryLength), into: &dictionary.bytes) }
             }
+            let length = packed ? UUIDCodec.binaryLength : UUIDCodec.textLength
+            dictionary.ends.reserveCapacity(d)
+            for k in 0..<d { dictionary.ends.append(UInt32((k + 1) * length)) }
         case .uuid4:
             guard d * UUID4Codec.packedLength <= reader.remaining else { throw StorageError.corrupt("dictionary exceeds the chunk") }
-            try UUID4Codec.unpack(&reader, count: d, appendingTo: &dictionary.bytes)
+            if packed {
+                try UUID4Codec.unpackBinary(&reader, count: d, appendingTo: &dictionary.bytes)
+            } else {
+                try UUID4Codec.unpack(&reader, count: d, appendingTo: &dictionary.bytes)
+            }
+            let length = packed ? UUIDCodec.binaryLength : UUIDCodec.textLength
             dictionary.ends.reserveCapacity(d)
-            for k in 0..<d { dictionary.ends.append(UInt32((k + 1) * UUIDCodec.textLength)) }
+            for k in 0..<d { dictionary.ends.append(UInt32((k + 1) * length)) }
         case .plain:
             guard d <= reader.remaining else { throw StorageError.corrupt("dictionary exceeds the chunk") }
             var total = 0
@@ -251,6 +267,7 @@ enum DictionaryStringCodec {
             }
         }
         if bad { throw StorageError.corrupt("dictionary code out of range (\(d) values)") }
+        return packed
     }
 
     /// Expands codes into a string column: row by row, the dictionary value of its code, or

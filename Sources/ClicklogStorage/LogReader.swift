@@ -52,10 +52,13 @@ public final class LogReader: Sendable {
     }
 
     /// A string column of `block` as distinct values plus one code per row, for aggregating on
-    /// codes. Built on the fly when the chunk is not dictionary-encoded.
-    public func readStrings(_ block: BlockInfo, column: Column, decoder: BlockDecoder? = nil) throws -> DictionaryStrings {
+    /// codes. Built on the fly when the chunk is not dictionary-encoded. With `packedUUIDs`, a
+    /// dictionary of UUIDs comes as their 16 bytes each (`DictionaryStrings.uuidsPacked`).
+    public func readStrings(
+        _ block: BlockInfo, column: Column, decoder: BlockDecoder? = nil, packedUUIDs: Bool = false
+    ) throws -> DictionaryStrings {
         try withBlock(block, decoder: decoder) { decoder, header, entries, read in
-            try decoder.dictionaryStrings(header: header, entries: entries, column: column, read: read)
+            try decoder.dictionaryStrings(header: header, entries: entries, column: column, packedUUIDs: packedUUIDs, read: read)
         }
     }
 

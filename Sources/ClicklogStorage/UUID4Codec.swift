@@ -50,15 +50,37 @@ enum UUID4Codec {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: UUIDCodec.binaryLength) { full in
             let b = full.baseAddress!
             for i in 0..<count {
-                let p = i * packedLength
-                for k in 0..<6 { b[k] = packed[p + k] }
-                b[7] = packed[p + 6]
-                for k in 0..<7 { b[9 + k] = packed[p + 7 + k] }
-                let mixed = packed[p + 14]
-                b[6] = 0x40 | mixed >> 4
-                b[8] = 0x80 | (mixed & 0x0F) << 2 | (rests[i >> 2] >> (2 * UInt8(i & 3))) & 0x03
+                restore(i, packed: packed, rests: rests, into: b)
                 UUIDCodec.format(b, into: out + i * UUIDCodec.textLength)
             }
+        }
+    }
+
+    /// Writes the 16 bytes of packed value `i` at `b`.
+    @inline(__always)
+    private static func restore(_ i: Int, packed: UnsafeRawBufferPointer, rests: UnsafeRawBufferPointer, into b: UnsafeMutablePointer<UInt8>) {
+        let p = i * packedLength
+        for k in 0..<6 { b[k] = packed[p + k] }
+        b[7] = packed[p + 6]
+        for k in 0..<7 { b[9 + k] = packed[p + 7 + k] }
+        let mixed = packed[p + 14]
+        b[6] = 0x40 | mixed >> 4
+        b[8] = 0x80 | (mixed & 0x0F) << 2 | (rests[i >> 2] >> (2 * UInt8(i & 3))) & 0x03
+    }
+
+    /// Reads `count` packed values, writing each one's 16 bytes at `out + 16·i`.
+    static func unpackBinary(_ reader: inout ByteReader, count: Int, into out: UnsafeMutablePointer<UInt8>) throws {
+        let packed = try reader.readBytes(count * packedLength)
+        let rests = try reader.readBytes((count + 3) / 4)
+        for i in 0..<count { restore(i, packed: packed, rests: rests, into: out + i * UUIDCodec.binaryLength) }
+    }
+
+    /// Appends the 16 bytes of each of `count` packed values to `bytes`.
+    static func unpackBinary(_ reader: inout ByteReader, count: Int, appendingTo bytes: inout [UInt8]) throws {
+        guard count * packedLength <= reader.remaining else { throw StorageError.corrupt("uuid4 values exceed the chunk") }
+        try bytes.appendWriting(maximum: count * UUIDCodec.binaryLength) { p in
+            try unpackBinary(&reader, count: count, into: p)
+            return count * UUIDCodec.binaryLength
         }
     }
 

@@ -43,6 +43,7 @@ import Testing
             group_commit:
               max_block_events: 5000
               max_delay_ms: 5
+              min_eager_events: 64
             deduplication: {window_hours: 48}
             """)
         #expect(configuration.host == "0.0.0.0")
@@ -52,6 +53,8 @@ import Testing
         #expect(configuration.limits.events.maxMessageBytes == 65536)
         #expect(configuration.limits.idleTimeout == .seconds(30))
         #expect(configuration.groupCommit.maxBlockEvents == 5000)
+        #expect(configuration.groupCommit.maxDelay == .milliseconds(5))
+        #expect(configuration.groupCommit.minEagerEvents == 64)
         #expect(configuration.deduplicationWindow == .seconds(48 * 3600))
     }
 

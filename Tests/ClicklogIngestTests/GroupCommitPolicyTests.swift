@@ -12,6 +12,15 @@ import Testing
         #expect(policy.decide(queued: [(10, 1_000), (20, 5_000)], now: 10_001_000, stopping: false) == .seal(envelopes: 2))
     }
 
+    @Test func sealsEarlyWhenTheWriterIsIdleAndEnoughWaits() {
+        let policy = GroupCommitPolicy(maxBlockEvents: 100, maxDelayNanos: 10_000_000, minEagerEvents: 20)
+        #expect(policy.decide(queued: [(10, 0), (10, 0)], now: 1, stopping: false, writerIdle: true) == .seal(envelopes: 2))
+        #expect(policy.decide(queued: [(10, 0), (5, 0)], now: 1, stopping: false, writerIdle: true) == .wait(until: 10_000_000),
+                "fewer than the floor wait for company even before an idle disk")
+        #expect(policy.decide(queued: [(10, 0), (10, 0)], now: 1, stopping: false, writerIdle: false) == .wait(until: 10_000_000),
+                "while the writer is busy, the group keeps growing")
+    }
+
     @Test func sealsAtOnceWhenFullOrStopping() {
         #expect(policy.decide(queued: [(60, 0), (50, 0), (5, 0)], now: 1, stopping: false) == .seal(envelopes: 1))
         #expect(policy.decide(queued: [(100, 0)], now: 1, stopping: false) == .seal(envelopes: 1))

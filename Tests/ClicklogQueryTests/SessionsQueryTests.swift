@@ -67,6 +67,51 @@ import Testing
         #expect(r.total.meanDurationS == (3000 + 0 + 0.001) / 3)
     }
 
+    /// A session that runs through three blocks of two events, with a gap inside the middle
+    /// block: the join across block edges (the ordered pass) must give what one block gives.
+    @Test func sessionsJoinAcrossBlockEdges() throws {
+        let events = [
+            ev("a", t0, "a"), ev("a", t0, "b"),
+            ev("a", t0 + 20 * minute, "a"), ev("a", t0 + 40 * minute, "a"),  // a: 0, 20, 40 min
+            ev("a", t0 + 2 * hour, "a"), ev("a", t0 + 2 * hour + 10 * minute, "a"),  // gap: a new one
+            ev("a", t0 + 2 * hour + 30 * minute, "a"), ev("a", t0 + 31 * minute, "b"),  // b: gap of 31 min
+        ]
+        for blockRows in [1, 2, 3, 8] {
+            let r = try engine(events, blockRows: blockRows).sessions(SessionsQuery())
+            // a: [0, 40 min] 3 events, [2 h, 2 h 30] 3 events; b: two bounces.
+            #expect(r.total.sessions == 4, "blocks of \(blockRows)")
+            #expect(r.total.bounces == 2)
+            #expect(r.total.events == 8)
+            #expect(r.total.meanDurationS == (2400 + 1800) / 4.0)
+        }
+    }
+
+    @Test func outOfOrderArrivalWithinOneBlockIsSorted() throws {
+        // In one block: a's third event is earlier than its second; b is in order.
+        let events = [
+            ev("a", t0, "a"), ev("a", t0 + 50 * minute, "a"), ev("a", t0 + 25 * minute, "a"),
+            ev("a", t0, "b"), ev("a", t0 + 40 * minute, "b"),
+            ev("a", t0 + 60 * minute, "a"),
+        ]
+        for blockRows in [3, 6] {
+            let r = try engine(events, blockRows: blockRows).sessions(SessionsQuery())
+            // a sorted: 0, 25, 50, 60 min, one session of an hour; b: two bounces.
+            #expect(r.total.sessions == 3, "blocks of \(blockRows)")
+            #expect(r.total.bounces == 2)
+            #expect(r.total.meanDurationS == 3600 / 3.0)
+        }
+    }
+
+    @Test func equalTimesAreInOrder() throws {
+        let events = [ev("a", t0, "a"), ev("a", t0, "a"), ev("a", t0 + minute, "a"), ev("a", t0 + minute, "a")]
+        for blockRows in [1, 2, 4] {
+            let r = try engine(events, blockRows: blockRows).sessions(SessionsQuery())
+            #expect(r.total.sessions == 1)
+            #expect(r.total.events == 4)
+            #expect(r.total.meanDurationS == 60)
+        }
+    }
+
     @Test func sameAnonymousIDOnTwoSitesIsTwoVisitors() throws {
         let events = [ev("a", t0, "v", site: "shop"), ev("a", t0 + minute, "v", site: "blog")]
         let r = try engine(events).sessions(SessionsQuery())

@@ -52,50 +52,52 @@ struct DeduplicationWindowTests {
         #expect(set.contains(7))
     }
 
-    private func batch(_ ids: [String], receivedAt: Int64 = 1_000) -> EventBatch {
-        var batch = EventBatch()
-        for id in ids {
-            batch.append(Event(event: "e", ts: 1_700_000_000_000, anonymousID: "a", id: id, receivedAt: receivedAt, site: "s"))
-        }
-        return batch
+    private func hashes(_ ids: [String]) -> [UInt64] {
+        ids.map { id in var id = id; return id.withUTF8 { DeduplicationWindow.hash(UnsafeRawBufferPointer($0)) } }
     }
 
-    private func admit(_ window: inout DeduplicationWindow, _ id: String) -> Bool {
-        var id = id
-        return id.withUTF8 { window.admit(id: UnsafeRawBufferPointer($0)) }
+    /// Admits `ids` as one group; returns the indices reported as duplicates.
+    private func admit(_ window: inout DeduplicationWindow, _ ids: [String]) -> [Int] {
+        var duplicates: [Int] = []
+        hashes(ids).withUnsafeBufferPointer { window.admit(hashes: $0) { duplicates.append($0) } }
+        return duplicates
     }
 
     @Test func pendingIdIsADuplicateUntilRolledBack() {
         var window = DeduplicationWindow()
-        let first = admit(&window, "x")
-        let resend = admit(&window, "x")
-        window.rollback(idsOf: batch(["x"]))
-        let afterRollback = admit(&window, "x")
-        #expect(first)
-        #expect(!resend, "a resend while the first is pending is a duplicate")
-        #expect(afterRollback, "after a failed write the id is accepted again")
+        let first = admit(&window, ["x", "y"])
+        let resend = admit(&window, ["y", "x", "z"])
+        hashes(["x", "y"]).withUnsafeBufferPointer { window.rollback(hashes: $0) }
+        let afterRollback = admit(&window, ["x", "y", "z"])
+        #expect(first == [])
+        #expect(resend == [0, 1], "a resend while the first is pending is a duplicate")
+        #expect(afterRollback == [2], "after a failed write the ids are accepted again; z is still pending")
     }
 
     @Test func committedIdIsADuplicateUntilItLeavesTheWindow() {
         var window = DeduplicationWindow(windowMicros: 1_000)
-        let first = admit(&window, "x")
-        window.commit(idsOf: batch(["x"], receivedAt: 5_000))
-        let resend = admit(&window, "x")
+        let first = admit(&window, ["x"])
+        hashes(["x"]).withUnsafeBufferPointer { window.commit(hashes: $0, receivedAt: 5_000) }
+        let resend = admit(&window, ["x"])
         window.expire(now: 5_999)
-        let insideWindow = admit(&window, "x")
+        let insideWindow = admit(&window, ["x"])
         window.expire(now: 6_001)
-        let afterWindow = admit(&window, "x")
-        #expect(first)
-        #expect(!resend)
-        #expect(!insideWindow, "still inside the window")
-        #expect(afterWindow, "forgotten once older than the window")
+        let afterWindow = admit(&window, ["x"])
+        #expect(first == [])
+        #expect(resend == [0])
+        #expect(insideWindow == [0], "still inside the window")
+        #expect(afterWindow == [], "forgotten once older than the window")
+    }
+
+    @Test func pendingIdDoesNotExpireUntilCommitted() {
+        var window = DeduplicationWindow(windowMicros: 1_000)
+        _ = admit(&window, ["x"])
+        window.expire(now: 1_000_000)
+        #expect(admit(&window, ["x"]) == [0], "a pending id has no age yet")
     }
 
     @Test func batchAdmitReportsRepeatsWithinTheBatchAndOfEarlierBatches() {
         var window = DeduplicationWindow()
-        func hashes(_ ids: [String]) -> [UInt64] {
-            ids.map { id in var id = id; return id.withUTF8 { DeduplicationWindow.hash(UnsafeRawBufferPointer($0)) } }
-        }
         var first: [Int] = []
         window.admitCommitted(hashes: hashes((0..<40).map { "a\($0)" } + ["a3", "a39"]), receivedAt: 1) { first.append($0) }
         #expect(first == [40, 41], "the later copy of a3 and a39 is the duplicate")
@@ -103,6 +105,10 @@ struct DeduplicationWindowTests {
         window.admitCommitted(hashes: hashes(["b0", "a0", "b1", "a17"]), receivedAt: 2) { second.append($0) }
         #expect(second == [1, 3])
         #expect(window.count == 42)
-        #expect(!admit(&window, "b1"), "batch-admitted ids are committed")
+        #expect(admit(&window, ["b1"]) == [0], "batch-admitted ids are known")
+        window.expire(now: 1 + window.windowMicros)
+        #expect(admit(&window, ["b1", "a3"]) == [0, 1], "and committed: not older than the window yet")
+        window.expire(now: 3 + window.windowMicros)
+        #expect(admit(&window, ["b1", "a3"]) == [], "expired with their batch's received_at")
     }
 }

@@ -79,7 +79,9 @@ final class MemoryStore: EventStore, @unchecked Sendable {
     func release() { state.withLock { $0.held = false } }
     func fail(_ failing: Bool) { state.withLock { $0.failing = failing } }
 
-    func append(_ batch: EventBatch) throws {
+    var compression: BlockCompression { .zstd(level: 1) }
+
+    func append(_ batch: EventBatch, block: EncodedBlock?) throws {
         try state.withLock { state in
             if state.failing { throw TestError("disk full (simulated)") }
             state.appended.append(batch)

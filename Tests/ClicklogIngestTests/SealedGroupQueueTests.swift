@@ -1,0 +1,58 @@
+import ClicklogEvents
+import Foundation
+import Testing
+@testable import ClicklogIngest
+
+/// The hand-over from the sealers to the committer keeps admission order whatever order the
+/// sealers finish in, and a full queue never blocks the group the committer waits for.
+@Suite struct SealedGroupQueueTests {
+    private func group(_ bytes: Int) -> SealedGroup {
+        SealedGroup(
+            batch: EventBatch(), block: nil, quarantine: [], completions: [], admitted: [],
+            queuedEvents: 0, bytes: bytes, duplicates: 0)
+    }
+
+    @Test func groupsComeOutInSequenceOrderAndContiguousRunsTogether() {
+        let queue = SealedGroupQueue(producers: 2)
+        queue.push(group(1), sequence: 1)
+        queue.push(group(2), sequence: 2)
+        queue.push(group(0), sequence: 0)
+        #expect(queue.takeAll()?.map(\.bytes) == [0, 1, 2])
+        queue.push(group(4), sequence: 4)
+        queue.push(group(3), sequence: 3)
+        #expect(queue.takeAll()?.map(\.bytes) == [3, 4])
+        queue.finish()
+        queue.finish()
+        #expect(queue.takeAll() == nil, "nil once every producer finished and nothing is left")
+    }
+
+    @Test func theAwaitedGroupIsAcceptedWhenTheQueueIsFull() {
+        let queue = SealedGroupQueue(producers: 1)  // capacity 2
+        queue.push(group(1), sequence: 1)
+        queue.push(group(2), sequence: 2)
+        // Full, but sequence 0 is the one the committer needs: it must not wait.
+        let pushed = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            queue.push(self.group(0), sequence: 0)
+            pushed.signal()
+        }
+        #expect(pushed.wait(timeout: .now() + 10) == .success)
+        #expect(queue.takeAll()?.map(\.bytes) == [0, 1, 2])
+    }
+
+    @Test func aLaterGroupWaitsWhileTheQueueIsFull() {
+        let queue = SealedGroupQueue(producers: 1)
+        queue.push(group(1), sequence: 1)
+        queue.push(group(2), sequence: 2)
+        let pushed = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            queue.push(self.group(3), sequence: 3)
+            pushed.signal()
+        }
+        #expect(pushed.wait(timeout: .now() + 0.2) == .timedOut, "over capacity and not the awaited group")
+        queue.push(group(0), sequence: 0)
+        #expect(queue.takeAll()?.map(\.bytes) == [0, 1, 2])
+        #expect(pushed.wait(timeout: .now() + 10) == .success, "room again once the committer took its groups")
+        #expect(queue.takeAll()?.map(\.bytes) == [3])
+    }
+}
