@@ -2,9 +2,10 @@ import ClicklogEvents
 
 /// The event ids stored within a time window (default 24 h), for dropping resent events.
 ///
-/// Ids are kept as 64-bit hashes: 27–39 bytes per id in all (`HashSet64`'s slots at their
-/// load factor plus 16 bytes of expiry ring), so a million ids in the window cost about
-/// 35 MB. Two distinct ids collide with probability about n²/2⁶⁵: for 10 million ids in the
+/// Ids are kept as 64-bit hashes: 18–28 bytes per id in all (`HashSet64`'s slots at their
+/// load factor plus 8 bytes of expiry ring), so a million ids in the window cost about
+/// 23 MB. Neither part ever copies itself whole: the tables grow one 64th at a time
+/// (`ShardedHashSet64`) and the ring in chunks, so the peak stays at the steady size. Two distinct ids collide with probability about n²/2⁶⁵: for 10 million ids in the
 /// window, 3 in a million that one event is wrongly taken for a duplicate.
 ///
 /// An admitted id is *pending* until the block holding its event is durable: `commit` makes
@@ -20,11 +21,17 @@ public struct DeduplicationWindow: DuplicateFilter, Sendable {
     public var windowMicros: Int64
 
     /// Every id remembered, committed or pending.
-    private var known = HashSet64()
-    /// Committed hashes in commit order with their `received_at`, oldest first.
-    private var ringHashes: [UInt64] = []
-    private var ringTimes: [Int64] = []
-    private var ringStart = 0
+    private var known = ShardedHashSet64()
+    /// Committed hashes in commit order, oldest first, in chunks that expire whole: one time
+    /// per chunk (its newest `received_at`) instead of one per id halves the ring, and an id
+    /// is then remembered at most one chunk longer than the window, never shorter.
+    private var ring: [RingChunk] = []
+    private static let chunkSize = 1 << 16
+
+    private struct RingChunk: Sendable {
+        var hashes: [UInt64]
+        var newest: Int64
+    }
     /// Keeps `HashSet64.touch`'s loads alive; never read for anything else.
     private var prefetchSink: UInt64 = 0
 
@@ -67,8 +74,19 @@ public struct DeduplicationWindow: DuplicateFilter, Sendable {
     /// Makes admitted `hashes` permanent (their block is durable): they expire `windowMicros`
     /// after `receivedAt`. Pass only the hashes `admit` did not report as duplicates.
     public mutating func commit(hashes: UnsafeBufferPointer<UInt64>, receivedAt: Int64) {
-        ringHashes.append(contentsOf: hashes)
-        ringTimes.append(contentsOf: repeatElement(receivedAt, count: hashes.count))
+        var rest = hashes[...]
+        while !rest.isEmpty {
+            if ring.isEmpty || ring[ring.count - 1].hashes.count == Self.chunkSize {
+                var hashes: [UInt64] = []
+                hashes.reserveCapacity(Self.chunkSize)
+                ring.append(RingChunk(hashes: hashes, newest: receivedAt))
+            }
+            let last = ring.count - 1
+            let room = Self.chunkSize - ring[last].hashes.count
+            ring[last].hashes.append(contentsOf: rest.prefix(room))
+            ring[last].newest = max(ring[last].newest, receivedAt)
+            rest = rest.dropFirst(room)
+        }
     }
 
     /// Forgets admitted `hashes`: their block could not be written.
@@ -96,23 +114,18 @@ public struct DeduplicationWindow: DuplicateFilter, Sendable {
     /// Remembers one committed id read back from the log (`load(from:now:)`).
     mutating func remember(hash: UInt64, receivedAt: Int64) {
         guard known.insert(hash) else { return }
-        ringHashes.append(hash)
-        ringTimes.append(receivedAt)
+        withUnsafePointer(to: hash) { commit(hashes: UnsafeBufferPointer(start: $0, count: 1), receivedAt: receivedAt) }
     }
 
-    /// Forgets committed ids received before `now - window`.
+    /// Forgets committed ids received before `now - window`: every chunk whose newest id was.
     public mutating func expire(now: Int64) {
         let horizon = now - windowMicros
-        while ringStart < ringTimes.count && ringTimes[ringStart] < horizon {
-            known.remove(ringHashes[ringStart])
-            ringStart += 1
+        var expired = 0
+        while expired < ring.count && ring[expired].newest < horizon {
+            for hash in ring[expired].hashes { known.remove(hash) }
+            expired += 1
         }
-        // Compact once the dead prefix is the larger part, so the ring stays proportional.
-        if ringStart > 4096 && ringStart * 2 > ringTimes.count {
-            ringHashes.removeFirst(ringStart)
-            ringTimes.removeFirst(ringStart)
-            ringStart = 0
-        }
+        if expired > 0 { ring.removeFirst(expired) }
     }
 
     /// A 64-bit hash of an id: eight bytes at a time, multiply and fold (good avalanche, no

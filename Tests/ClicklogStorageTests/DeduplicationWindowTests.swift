@@ -10,11 +10,12 @@ struct DeduplicationWindowTests {
         var rng = SeededRandom(seed: 42)
         var set = HashSet64()
         var reference = Set<UInt64>()
-        // Few distinct low bits, so that probe runs are long and wrap around the table, and
-        // removals have to shift entries back across them. 0 is a key too.
+        // Few distinct top bits (a key's home slot comes from them), so that probe runs are
+        // long and wrap around the table, and removals have to shift entries back across
+        // them. 0 is a key too.
         func key() -> UInt64 {
             let r = rng.next()
-            return r % 5 == 0 ? 0 : (r & 0xFFFF_0000_0000_0000) | (r & 0x3FF)
+            return r % 5 == 0 ? 0 : (r & 0xE000_0000_0000_0000) | (r & 0x3FF)
         }
         for step in 0..<8_000 {
             let k = key()
@@ -36,6 +37,22 @@ struct DeduplicationWindowTests {
                 }
             }
         }
+        for k in reference { #expect(set.contains(k)) }
+    }
+
+    @Test func shardedSetAgreesWithSetAcrossItsTables() {
+        var rng = SeededRandom(seed: 7)
+        var set = ShardedHashSet64()
+        var reference = Set<UInt64>()
+        for step in 0..<20_000 {
+            let k = rng.next() & 0xFFFF_0000_0000_003F  // every table, few distinct top bits
+            if rng.next() % 3 == 0 {
+                #expect(set.remove(k) == (reference.remove(k) != nil), "remove at step \(step)")
+            } else {
+                #expect(set.insert(k) == reference.insert(k).inserted, "insert at step \(step)")
+            }
+        }
+        #expect(set.count == reference.count)
         for k in reference { #expect(set.contains(k)) }
     }
 
@@ -87,6 +104,24 @@ struct DeduplicationWindowTests {
         #expect(resend == [0])
         #expect(insideWindow == [0], "still inside the window")
         #expect(afterWindow == [], "forgotten once older than the window")
+    }
+
+    @Test func idsExpireByChunkOnlyOnceTheChunksNewestIdIsOld() {
+        var window = DeduplicationWindow(windowMicros: 100)
+        let first = (0..<70_000).map { "c\($0)" }  // more than one ring chunk
+        _ = admit(&window, first)
+        let all = hashes(first)
+        all.withUnsafeBufferPointer { b in
+            window.commit(hashes: UnsafeBufferPointer(rebasing: b[0..<40_000]), receivedAt: 1_000)
+            window.commit(hashes: UnsafeBufferPointer(rebasing: b[40_000...]), receivedAt: 2_000)
+        }
+        window.expire(now: 1_500)
+        #expect(admit(&window, ["c0", "c69999"]) == [0, 1], "the first chunk also holds ids of time 2000")
+        window.expire(now: 2_050)
+        #expect(admit(&window, ["c1", "c69998"]) == [0, 1])
+        window.expire(now: 2_101)
+        #expect(admit(&window, ["c2", "c69997"]) == [], "every chunk's newest id is older than the window")
+        #expect(window.count == 2, "only the two just admitted")
     }
 
     @Test func pendingIdDoesNotExpireUntilCommitted() {
