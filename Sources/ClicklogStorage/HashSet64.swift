@@ -19,8 +19,9 @@ struct HashSet64: Sendable {
     private static let zeroStandIn: UInt64 = 0x9E37_79B9_7F4A_7C15
     private static let minimumCapacity = 16
 
-    init() {
-        slots = [UInt64](repeating: 0, count: Self.minimumCapacity)
+    /// `capacity` slots to start with (any size; at least 16).
+    init(capacity: Int = 16) {
+        slots = [UInt64](repeating: 0, count: max(Self.minimumCapacity, capacity))
     }
 
     /// Grows the table so that `count` hashes fit without another resize (no shrinking): the

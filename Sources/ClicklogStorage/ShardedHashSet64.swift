@@ -1,3 +1,5 @@
+import Foundation
+
 /// `HashSet64` split into 64 tables by the hash's low bits, for the deduplication window.
 ///
 /// Why: one table of millions of ids doubles all at once, and while it rehashes the old and
@@ -6,7 +8,10 @@
 /// on its own and the moment costs 1/64 of that. Lookups cost the same: the table is chosen
 /// by low bits, and a table places a hash by its top bits.
 struct ShardedHashSet64: Sendable {
-    private var shards = [HashSet64](repeating: HashSet64(), count: 64)
+    /// Starting sizes spread over one growth step (64 to 96 slots, geometrically): with evenly
+    /// spread hashes, equal tables would all cross their growth point within the same few
+    /// inserts, and 64 rehashes in a row stall the writer as one big table would.
+    private var shards = (0..<64).map { HashSet64(capacity: Int((64 * pow(1.5, Double($0) / 64)).rounded())) }
     private(set) var count = 0
 
     @inline(__always) private static func shard(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash & 63) }
