@@ -2,10 +2,11 @@ import ClicklogEvents
 
 /// The event ids stored within a time window (default 24 h), for dropping resent events.
 ///
-/// Ids are kept as 64-bit hashes: 18–28 bytes per id in all (`HashSet64`'s slots at their
-/// load factor plus 8 bytes of expiry ring), so a million ids in the window cost about
-/// 23 MB. Neither part ever copies itself whole: the tables grow one 64th at a time
-/// (`ShardedHashSet64`) and the ring in chunks, so the peak stays at the steady size. Two distinct ids collide with probability about n²/2⁶⁵: for 10 million ids in the
+/// Ids are kept as 64-bit hashes: 18–23 bytes per id in all (`HashSet64`'s slots at their
+/// load factor, 10–15 bytes, plus 8 bytes of expiry ring), so a million ids in the window
+/// cost about 21 MB. Neither part ever copies itself whole: the tables grow one 64th at a time
+/// (`ShardedHashSet64`) and the ring in chunks, so the peak stays at the steady size.
+/// Two distinct ids collide with probability about n²/2⁶⁵: for 10 million ids in the
 /// window, 3 in a million that one event is wrongly taken for a duplicate.
 ///
 /// An admitted id is *pending* until the block holding its event is durable: `commit` makes
@@ -58,7 +59,6 @@ public struct DeduplicationWindow: DuplicateFilter, Sendable {
     /// a repeat within `hashes`. Looks ahead 16 ids at a time so that the table's cache misses
     /// overlap: nearly all of an admit is waiting for memory.
     public mutating func admit(hashes: UnsafeBufferPointer<UInt64>, duplicate: (Int) -> Void) {
-        known.reserveCapacity(known.count + hashes.count)
         let group = 16
         var start = 0
         while start < hashes.count {
