@@ -29,35 +29,10 @@ struct ParallelScan {
         makeWorker: () -> Worker,
         _ body: (inout Worker, ScanBlock) throws -> Result
     ) throws -> (results: [Result], workers: [Worker]) {
-        let state = State<Worker, Result>(blocks: blocks.count, workers: (0..<threads).map { _ in makeWorker() })
-        let total = totalRows
-        progress?.start(blocks: blocks.count, rows: total)
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedBox(body)
-            let skipped = UncheckedBox(skipped)
-            DispatchQueue.concurrentPerform(iterations: threads) { thread in
-                var worker = state.takeWorker(thread)
-                defer { state.putWorker(worker, thread) }
-                while let index = state.next() {
-                    do {
-                        let result: Result
-                        do {
-                            result = try shared.value(&worker, blocks[index])
-                        } catch is SkippedBlock {
-                            result = skipped.value
-                        }
-                        let scanned = state.store(result, at: index, rows: blocks[index].rows)
-                        progress?.finished(rows: blocks[index].rows)
-                        budget.setProgress(scannedRows: scanned, totalRows: total)
-                    } catch {
-                        state.fail(error)
-                        return
-                    }
-                }
-            }
-        }
-        if let error = state.error { throw error }
-        return (state.results.map { $0! }, state.workers.map { $0! })
+        var results: [Result] = []
+        results.reserveCapacity(blocks.count)
+        let workers = try run(skipped: skipped, makeWorker: makeWorker, body) { results.append($0) }
+        return (results, workers)
     }
 
     /// As `run`, and hands each block's result to `consume` in block order while the scan
@@ -134,14 +109,6 @@ struct ParallelScan {
                 guard error == nil, cursor < results.count else { return nil }
                 defer { cursor += 1 }
                 return cursor
-            }
-        }
-
-        func store(_ result: Result, at index: Int, rows: Int) -> Int {
-            lock.withLock {
-                results[index] = result
-                scannedRows += rows
-                return scannedRows
             }
         }
 

@@ -19,6 +19,9 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     public mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
 
     public mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+
+    /// A number in `0..<n`.
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
 /// Event generators for storage tests: `edgeCases` stresses the codecs, `realistic` resembles

@@ -1,4 +1,5 @@
 import ClicklogEvents
+import ClicklogTestSupport
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import ClicklogEvents
+import ClicklogTestSupport
 import Testing
 @testable import ClicklogStorage
 
@@ -7,23 +8,11 @@ import Testing
 /// list-based algorithms they replace, on every position and length where a word boundary
 /// could make them differ.
 struct EncoderWordTricksTests {
-    /// A small deterministic generator, so failures reproduce.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
 
     // MARK: Presence
 
     @Test func presenceBitmapMatchesRowByRowPackingAtEveryLength() {
-        var random = SplitMix(state: 1)
+        var random = SeededRandom(seed: 1)
         for rows in 0..<70 {
             for pattern in 0..<12 {
                 // All present, all null, and mixes (one null at the last row, sparse, dense).
@@ -86,7 +75,7 @@ struct EncoderWordTricksTests {
     }
 
     @Test func uuidBytesMatchDigitByDigitParsing() {
-        var random = SplitMix(state: 2)
+        var random = SeededRandom(seed: 2)
         let digits = Array("0123456789abcdef".utf8)
         for _ in 0..<2000 {
             var text: [UInt8] = []
@@ -107,7 +96,7 @@ struct EncoderWordTricksTests {
     // MARK: String table
 
     @Test func stringTableCodesFollowFirstAppearanceAcrossGrowth() {
-        var random = SplitMix(state: 3)
+        var random = SeededRandom(seed: 3)
         // More distinct values than the first table holds, of every length up to 40 bytes, and
         // nulls in between.
         var column = StringColumn()
@@ -190,7 +179,7 @@ struct EncoderWordTricksTests {
     }
 
     @Test func moveToFrontRanksMatchTheListAlgorithm() {
-        var random = SplitMix(state: 4)
+        var random = SeededRandom(seed: 4)
         var mtf = MoveToFront()
         for trial in 0..<300 {
             // Bursty and uniform sequences, short and spanning many 64-row words.
