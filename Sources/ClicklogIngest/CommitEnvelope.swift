@@ -30,7 +30,7 @@ struct CommitEnvelope: Sendable {
     }
 
     /// Hashes the ids for the writer's deduplication: on the event loop, in parallel with the
-    /// other loops, instead of on the sealer thread.
+    /// other loops, instead of on the sealers.
     mutating func seal() {
         ids = IDHashes(of: batch)
     }

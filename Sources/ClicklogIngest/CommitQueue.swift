@@ -1,8 +1,8 @@
 import Foundation
 import NIOCore
 
-/// The hand-over from the event loops to the sealer thread: envelopes in arrival order, and
-/// the sealer's wait for the next group (`GroupCommitPolicy`).
+/// The hand-over from the event loops to the sealer threads: envelopes in arrival order, and
+/// the sealers' wait for the next group (`GroupCommitPolicy`).
 ///
 /// Unbounded by itself: what bounds it is `BackPressure`, which stops the loops reading from
 /// sockets once too many events or bytes are queued or in the writer.
@@ -33,7 +33,7 @@ final class CommitQueue: @unchecked Sendable {
         condition.lock()
         envelopes.append(envelope)
         // Broadcast: the committer may wait on the same condition (`sleep`, between retries),
-        // and a signal that woke it instead of the sealer would leave the envelope waiting.
+        // and a signal that woke it instead of a sealer would leave the envelope waiting.
         condition.broadcast()
         condition.unlock()
     }

@@ -3,14 +3,14 @@ import ClicklogStorage
 import Foundation
 import Logging
 
-/// The writer's second thread: writes the blocks the sealer made, in order, fsyncs once for
-/// all the groups that arrived meanwhile, and only then reports their envelopes durable
-/// (which releases their acks).
+/// The writer's committing thread: writes the blocks the sealers made, in the order their
+/// groups were admitted, fsyncs once for all the groups that are ready, and only then reports
+/// their envelopes durable (which releases their acks).
 ///
 /// When a write or fsync fails (disk full, I/O error) nothing is acknowledged: the groups are
 /// kept, `/healthz` turns 503, and the committer retries every `retryInterval`, reopening the
 /// log (its recovery drops any half-written block) when the failure made it unusable. The
-/// sealer stops behind it and back-pressure stops the sockets meanwhile, so memory stays
+/// sealers stop behind it and back-pressure stops the sockets meanwhile, so memory stays
 /// bounded.
 ///
 /// `@unchecked Sendable`: created before its thread starts and used only by that thread
