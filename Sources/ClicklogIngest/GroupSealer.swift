@@ -38,7 +38,7 @@ final class GroupSealer: @unchecked Sendable {
 
     func run() {
         while let (sequence, group) = takeAndAdmit() {
-            sealed.push(encode(group), sequence: sequence)
+            sealed.push(encode(consume group), sequence: sequence)
         }
         for envelope in queue.drain() { abandonedEvents += envelope.events }
         sealed.finish()
@@ -75,20 +75,22 @@ final class GroupSealer: @unchecked Sendable {
         return (sequence, Admitted(envelopes: envelopes, perMessage: perMessage, admitted: admitted, duplicates: duplicates))
     }
 
-    private func encode(_ group: Admitted) -> SealedGroup {
-        var envelopes = group.envelopes
+    /// Consumes the group, so that the merge can take the first envelope's columns as they are
+    /// and append the others to them without copying them first.
+    private func encode(_ group: consuming Admitted) -> SealedGroup {
         var merged = EventBatch()
         var quarantine: [QuarantineItem] = []
         var completions: [EnvelopeCompletion] = []
-        completions.reserveCapacity(envelopes.count)
+        completions.reserveCapacity(group.envelopes.count)
         var bytes = 0
-        for i in envelopes.indices {
-            let batch = envelopes[i].batch
-            envelopes[i].batch = EventBatch()  // so the merge can take the first batch's storage
-            completions.append(EnvelopeCompletion(shard: envelopes[i].shard, id: envelopes[i].id, duplicates: group.perMessage[i]))
+        for i in group.envelopes.indices {
+            let batch = group.envelopes[i].batch
+            group.envelopes[i].batch = EventBatch()  // the merge's reference is then the only one
+            completions.append(EnvelopeCompletion(
+                shard: group.envelopes[i].shard, id: group.envelopes[i].id, duplicates: group.perMessage[i]))
             merged.append(contentsOf: batch)
-            quarantine += envelopes[i].quarantine
-            bytes += envelopes[i].bytes
+            quarantine += group.envelopes[i].quarantine
+            bytes += group.envelopes[i].bytes
         }
         let block = merged.count > 0 ? try? EncodedBlock(merged, encoder: encoder) : nil
         return SealedGroup(
