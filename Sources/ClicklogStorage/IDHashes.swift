@@ -12,12 +12,25 @@ public struct IDHashes: Sendable {
     public init() {}
 
     public init(of batch: EventBatch) {
+        hash(idsOf: batch)
+    }
+
+    /// Replaces the hashes with those of `batch`'s ids, keeping the arrays' capacity (the
+    /// importer reuses its chunks).
+    public mutating func hash(idsOf batch: EventBatch) {
+        removeAll()
         hashes.reserveCapacity(batch.count)
         rows.reserveCapacity(batch.count)
         for row in 0..<batch.count where !batch.id.isNull(row) {
             hashes.append(batch.id.withBytes(at: row) { DeduplicationWindow.hash($0) })
             rows.append(Int32(row))
         }
+    }
+
+    /// Empties both arrays, keeping their capacity.
+    public mutating func removeAll() {
+        hashes.removeAll(keepingCapacity: true)
+        rows.removeAll(keepingCapacity: true)
     }
 
     public var count: Int { hashes.count }

@@ -316,9 +316,9 @@ private final class WriterState: @unchecked Sendable {
         var keep: [Bool] = []  // stays empty, and costs nothing, while there is no duplicate
         let receivedAt = chunk.batch.count > 0 ? chunk.batch.receivedAt[0] : 0
         let rows = chunk.batch.count
-        deduplication.admitCommitted(hashes: chunk.idHashes, receivedAt: receivedAt) { i in
+        deduplication.admitCommitted(hashes: chunk.ids.hashes, receivedAt: receivedAt) { i in
             if keep.isEmpty { keep = Array(repeating: true, count: rows) }
-            keep[Int(chunk.idRows[i])] = false
+            keep[Int(chunk.ids.rows[i])] = false
             duplicates += 1
         }
         if !keep.isEmpty { chunk.batch.filterRows(from: 0) { keep[$0] } }

@@ -16,10 +16,8 @@ struct ParsedChunk: Sendable {
     /// `batch` as a block, encoded on the parsing thread so that the single writer only writes.
     /// Nil when empty or when encoding failed (the writer then encodes, and reports the error).
     var encoded: EncodedBlock?
-    /// `DeduplicationWindow.hash` of each row's id that is not null, in row order, with the
-    /// rows in `idRows`; computed on the parsing thread too.
-    var idHashes: [UInt64] = []
-    var idRows: [Int32] = []
+    /// The hashes of `batch`'s ids, computed on the parsing thread too.
+    var ids = IDHashes()
     /// The buffer of the last block, kept by `reset` for the next `encode`.
     private var spareBlockBytes: [UInt8] = []
 
@@ -31,12 +29,7 @@ struct ParsedChunk: Sendable {
         let buffer = spareBlockBytes
         spareBlockBytes = []
         encoded = try? EncodedBlock(batch, encoder: encoder, reusing: consume buffer)
-        idHashes.reserveCapacity(batch.count)
-        idRows.reserveCapacity(batch.count)
-        for row in 0..<batch.count where !batch.id.isNull(row) {
-            idHashes.append(batch.id.withBytes(at: row) { DeduplicationWindow.hash($0) })
-            idRows.append(Int32(row))
-        }
+        ids.hash(idsOf: batch)
     }
 
     /// Empties the chunk for the next one, keeping the capacity of its columns, id hashes and
@@ -48,8 +41,7 @@ struct ParsedChunk: Sendable {
         summary = ImportSummary()
         if let encoded { spareBlockBytes = encoded.bytes }
         encoded = nil
-        idHashes.removeAll(keepingCapacity: true)
-        idRows.removeAll(keepingCapacity: true)
+        ids.removeAll()
     }
 
     /// Gives a chunk made for the first time the capacity a recycled one has: otherwise its
