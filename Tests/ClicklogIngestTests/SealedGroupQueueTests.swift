@@ -12,6 +12,17 @@ import Testing
             queuedEvents: 0, bytes: bytes, duplicates: 0)
     }
 
+    /// Pushes on a thread of its own; the semaphore is signalled once the push returned.
+    private func pushInBackground(_ queue: SealedGroupQueue, bytes: Int, sequence: UInt64) -> DispatchSemaphore {
+        let pushed = DispatchSemaphore(value: 0)
+        let group = group(bytes)
+        Thread.detachNewThread {
+            queue.push(group, sequence: sequence)
+            pushed.signal()
+        }
+        return pushed
+    }
+
     @Test func groupsComeOutInSequenceOrderAndContiguousRunsTogether() {
         let queue = SealedGroupQueue(producers: 2)
         queue.push(group(1), sequence: 1)
@@ -31,11 +42,7 @@ import Testing
         queue.push(group(1), sequence: 1)
         queue.push(group(2), sequence: 2)
         // Full, but sequence 0 is the one the committer needs: it must not wait.
-        let pushed = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            queue.push(self.group(0), sequence: 0)
-            pushed.signal()
-        }
+        let pushed = pushInBackground(queue, bytes: 0, sequence: 0)
         #expect(pushed.wait(timeout: .now() + 10) == .success)
         #expect(queue.takeAll()?.map(\.bytes) == [0, 1, 2])
     }
@@ -44,11 +51,7 @@ import Testing
         let queue = SealedGroupQueue(producers: 1)
         queue.push(group(1), sequence: 1)
         queue.push(group(2), sequence: 2)
-        let pushed = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            queue.push(self.group(3), sequence: 3)
-            pushed.signal()
-        }
+        let pushed = pushInBackground(queue, bytes: 3, sequence: 3)
         #expect(pushed.wait(timeout: .now() + 0.2) == .timedOut, "over capacity and not the awaited group")
         queue.push(group(0), sequence: 0)
         #expect(queue.takeAll()?.map(\.bytes) == [0, 1, 2])

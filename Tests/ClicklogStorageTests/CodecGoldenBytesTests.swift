@@ -110,13 +110,7 @@ struct CodecGoldenBytesTests {
     }
 
     func dictionaryRoundTrip(_ column: StringColumn) throws -> (bytes: [UInt8], plan: DictionaryStringCodec.Plan) {
-        var table = StringTable()
-        table.build(column)
-        var plan = DictionaryStringCodec.Plan()
-        var counts: [UInt32] = []
-        DictionaryStringCodec.plan(table, counts: &counts, into: &plan)
-        var out: [UInt8] = []
-        DictionaryStringCodec.encode(column, table: table, plan: plan, values: .plain, into: &out)
+        let (out, table, plan) = dictionaryEncoded(column, values: .plain)
         #expect(DictionaryStringCodec.estimatedSize(table, plan: plan, column: column, values: .plain) == out.count)
         var dictionary = StringColumn()
         var codes: [UInt32] = []

@@ -79,13 +79,7 @@ struct DictionaryDecodeTests {
     func uuidDictionariesDecodeAsTheirSixteenBytesWhenAsked(values: DictionaryStringCodec.Values) throws {
         var column = StringColumn()
         for i in [0, 1, 0, 2, 3, 3, 1] { column.append(Self.uuids[i]) }
-        var table = StringTable()
-        table.build(column)
-        var plan = DictionaryStringCodec.Plan()
-        var counts: [UInt32] = []
-        DictionaryStringCodec.plan(table, counts: &counts, into: &plan)
-        var out: [UInt8] = []
-        DictionaryStringCodec.encode(column, table: table, plan: plan, values: values, into: &out)
+        let out = dictionaryEncoded(column, values: values).bytes
         for packed in [false, true] {
             var dictionary = StringColumn()
             var codes: [UInt32] = []
