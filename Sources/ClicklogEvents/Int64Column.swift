@@ -34,6 +34,12 @@ public struct Int64Column: Sendable, Equatable {
         presence!.append(false)
     }
 
+    mutating func appendNulls(_ count: Int) {
+        if presence == nil { startPresence() }
+        values.append(contentsOf: repeatElement(0, count: count))
+        presence!.append(contentsOf: repeatElement(false, count: count))
+    }
+
     /// The first null: every row so far was present.
     @inline(never)
     private mutating func startPresence() {

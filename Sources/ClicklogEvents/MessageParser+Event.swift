@@ -1,17 +1,11 @@
 extension MessageParser {
-    /// Parses the event object at `c.pos` and appends it when valid. A syntax error anywhere
-    /// throws (the message is not JSON); a rule broken is the event's verdict, and parsing goes
-    /// on to the end of the object so the rest of the batch can still be read.
-    mutating func parseEvent(
-        _ c: inout JSONCursor, into batch: inout EventBatch, topLevel: Bool
-    ) throws(JSONSyntaxError) -> EventOutcome {
+    /// Parses the event object at `c.pos` and keeps it when valid (`keepPending`; the message's
+    /// events go to the batch when it has been read whole). A syntax error anywhere throws (the
+    /// message is not JSON); a rule broken is the event's verdict, and parsing goes on to the
+    /// end of the object so the rest of the batch can still be read.
+    mutating func parseEvent(_ c: inout JSONCursor, topLevel: Bool) throws(JSONSyntaxError) -> EventOutcome {
         slots.withUnsafeMutableBufferPointer { $0.update(repeating: .absent) }
-        scratch.removeAll(keepingCapacity: true)
-        propKeyBytes.removeAll(keepingCapacity: true)
-        propKeyEnds.removeAll(keepingCapacity: true)
-        propValueBytes.removeAll(keepingCapacity: true)
-        propValueEnds.removeAll(keepingCapacity: true)
-        propKinds.removeAll(keepingCapacity: true)
+        eventPropStart = propKinds.count
         eventError = nil
 
         c.pos += 1  // '{'
@@ -49,8 +43,11 @@ extension MessageParser {
             }
         }
         if eventError == nil { checkRequiredAndRanges() }
-        if let eventError { return .rejected(field: eventError.field, reason: eventError.reason) }
-        commit(c, into: &batch)
+        if let eventError {
+            dropEventProps()
+            return .rejected(field: eventError.field, reason: eventError.reason)
+        }
+        keepPending()
         return .accepted
     }
 
@@ -177,64 +174,5 @@ extension MessageParser {
         } else if ts > now &+ limits.maxFutureMillis {
             reject("ts", "more than 24 h ahead of the server's clock")
         }
-    }
-
-    /// Appends the validated event to every column.
-    private func commit(_ c: JSONCursor, into batch: inout EventBatch) {
-        func append(_ field: EventField, to column: inout StringColumn) {
-            switch slots[field.rawValue] {
-            case .message(let start, let end):
-                column.append(UnsafeRawBufferPointer(start: c.base + start, count: end - start))
-            case .scratch(let start, let end):
-                scratch.withUnsafeBytes { column.append(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
-            case .absent, .null, .integer:
-                column.appendNull()
-            }
-        }
-        func integer(_ field: EventField) -> Int64? {
-            if case .integer(let value) = slots[field.rawValue] { return value }
-            return nil
-        }
-        append(.event, to: &batch.event)
-        batch.ts.append(integer(.ts)!)
-        append(.anonymousID, to: &batch.anonymousID)
-        append(.id, to: &batch.id)
-        append(.userID, to: &batch.userID)
-        append(.sessionID, to: &batch.sessionID)
-        append(.url, to: &batch.url)
-        append(.referrer, to: &batch.referrer)
-        append(.title, to: &batch.title)
-        append(.selector, to: &batch.selector)
-        append(.text, to: &batch.text)
-        batch.x.append(integer(.x))
-        batch.y.append(integer(.y))
-        if !propKinds.isEmpty {
-            // Through buffer pointers: slices of the scratch arrays would be retained and
-            // released per property.
-            propKeyBytes.withUnsafeBytes { keys in
-                propValueBytes.withUnsafeBytes { values in
-                    var keyStart = 0
-                    var valueStart = 0
-                    for p in propKinds.indices {
-                        batch.propKeys.append(UnsafeRawBufferPointer(rebasing: keys[keyStart..<propKeyEnds[p]]))
-                        batch.propValues.append(UnsafeRawBufferPointer(rebasing: values[valueStart..<propValueEnds[p]]))
-                        keyStart = propKeyEnds[p]
-                        valueStart = propValueEnds[p]
-                    }
-                }
-            }
-            batch.propKinds.append(contentsOf: propKinds)
-        }
-        batch.propEnds.append(UInt32(batch.propKinds.count))
-        batch.receivedAt.append(receivedAt)
-        siteBytes.withUnsafeBytes { batch.site.append($0) }
-        if let userAgentBytes {
-            userAgentBytes.withUnsafeBytes { batch.userAgent.append($0) }
-        } else {
-            batch.userAgent.appendNull()
-        }
-        if let ipBytes { ipBytes.withUnsafeBytes { batch.ip.append($0) } } else { batch.ip.appendNull() }
-        batch.sentAt.appendNull()
-        batch.count += 1
     }
 }

@@ -82,7 +82,7 @@ extension MessageParser {
 
     /// Completes the property whose value was just appended to `propValueBytes`.
     private mutating func addProp(_ kind: PropKind) {
-        if propKinds.count >= limits.maxProps {
+        if propKinds.count - eventPropStart >= limits.maxProps {
             reject("props", "more than \(limits.maxProps) keys")
         } else if isDuplicateKey() {
             reject(propName, "appears more than once")
@@ -95,8 +95,8 @@ extension MessageParser {
     }
 
     private func isDuplicateKey() -> Bool {
-        var start = 0
-        for end in propKeyEnds {
+        var start = eventPropStart == 0 ? 0 : propKeyEnds[eventPropStart - 1]
+        for end in propKeyEnds[eventPropStart...] {
             if end - start == keyPath.count && propKeyBytes[start..<end].elementsEqual(keyPath) { return true }
             start = end
         }

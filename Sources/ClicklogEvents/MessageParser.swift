@@ -48,6 +48,14 @@ public struct MessageParser {
     var propValueBytes: [UInt8] = []
     var propValueEnds: [Int] = []
     var propKinds: [UInt8] = []
+    /// Where the event being read starts in the property arrays, which hold the properties of
+    /// every event of the message kept so far.
+    var eventPropStart = 0
+    /// The slots of the message's accepted events, `EventField.allCases.count` each, and where
+    /// each event's properties end: the events wait here until the message has been read.
+    var pendingSlots: [Slot] = []
+    var pendingPropEnds: [Int] = []
+    var flushScratch = FlushScratch()
     var eventError: (field: String, reason: String)?
     var now: Int64 = 0
     var siteBytes: [UInt8] = []
@@ -86,23 +94,19 @@ public struct MessageParser {
         var asBatch = MessageParser.looksLikeBatch(body)
         while true {
             var cursor = JSONCursor(body)
+            resetPending()
             let outcome: BodyOutcome
             do {
-                outcome = try asBatch
-                    ? parseBatch(&cursor, into: &batch, summary: &summary)
-                    : parseSingle(&cursor, into: &batch, summary: &summary)
+                outcome = try asBatch ? parseBatch(&cursor, summary: &summary) : parseSingle(&cursor, summary: &summary)
             } catch {
-                batch.truncate(to: startRow)
                 throw .syntax(error)
             }
             switch outcome {
             case .parsed:
-                break
+                flushPending(into: &batch, message: cursor.base)
             case .refused(let error):
-                batch.truncate(to: startRow)
                 throw error
             case .restartAsBatch, .restartAsEvent:
-                batch.truncate(to: startRow)
                 summary = MessageSummary()
                 asBatch.toggle()
                 continue
@@ -167,9 +171,7 @@ public struct MessageParser {
         return c.equals(key, "events") || c.equals(key, "seq") || c.equals(key, "sent_at")
     }
 
-    private mutating func parseSingle(
-        _ c: inout JSONCursor, into batch: inout EventBatch, summary: inout MessageSummary
-    ) throws(JSONSyntaxError) -> BodyOutcome {
+    private mutating func parseSingle(_ c: inout JSONCursor, summary: inout MessageSummary) throws(JSONSyntaxError) -> BodyOutcome {
         c.skipWhitespace()
         guard c.current == UInt8(ascii: "{") else {
             _ = try c.skipValue()
@@ -177,7 +179,7 @@ public struct MessageParser {
             return .refused(.notAMessage("message is not a JSON object"))
         }
         let start = c.pos
-        let outcome = try parseEvent(&c, into: &batch, topLevel: true)
+        let outcome = try parseEvent(&c, topLevel: true)
         if case .isBatch = outcome { return .restartAsBatch }
         try MessageParser.expectEnd(&c)
         summary.events = 1
@@ -190,9 +192,7 @@ public struct MessageParser {
         return .parsed
     }
 
-    private mutating func parseBatch(
-        _ c: inout JSONCursor, into batch: inout EventBatch, summary: inout MessageSummary
-    ) throws(JSONSyntaxError) -> BodyOutcome {
+    private mutating func parseBatch(_ c: inout JSONCursor, summary: inout MessageSummary) throws(JSONSyntaxError) -> BodyOutcome {
         try c.expect(UInt8(ascii: "{"), "'{'")
         var refusal: MessageError?
         var sawEvents = false
@@ -209,7 +209,7 @@ public struct MessageParser {
                 if c.equals(key, "events") && !sawEvents {
                     sawEvents = true
                     if c.current == UInt8(ascii: "[") {
-                        if let error = try parseEvents(&c, into: &batch, summary: &summary) { refusal = refusal ?? error }
+                        if let error = try parseEvents(&c, summary: &summary) { refusal = refusal ?? error }
                     } else {
                         _ = try c.skipValue()
                         refusal = refusal ?? .notAMessage("events: not an array")
@@ -250,9 +250,7 @@ public struct MessageParser {
     }
 
     /// Parses the `events` array at `c.pos`; returns a refusal when it holds too many events.
-    private mutating func parseEvents(
-        _ c: inout JSONCursor, into batch: inout EventBatch, summary: inout MessageSummary
-    ) throws(JSONSyntaxError) -> MessageError? {
+    private mutating func parseEvents(_ c: inout JSONCursor, summary: inout MessageSummary) throws(JSONSyntaxError) -> MessageError? {
         c.pos += 1
         c.skipWhitespace()
         if c.current == UInt8(ascii: "]") {
@@ -268,7 +266,7 @@ public struct MessageParser {
                 refusal = .tooManyEvents(limit: limits.maxEventsPerMessage)
                 _ = try c.skipValue()
             } else if c.current == UInt8(ascii: "{") {
-                switch try parseEvent(&c, into: &batch, topLevel: false) {
+                switch try parseEvent(&c, topLevel: false) {
                 case .accepted: summary.accepted += 1
                 case .rejected(let field, let reason):
                     summary.rejections.append(Rejection(index: index, field: field, reason: reason, bytes: start..<c.pos))

@@ -61,6 +61,11 @@ public struct StringColumn: Sendable, Equatable {
         presence!.append(false)
     }
 
+    /// Makes `presence` explicit (every row so far present) before rows that may be null.
+    mutating func ensurePresence() {
+        if presence == nil { startPresence() }
+    }
+
     /// The first null: every row so far was present.
     @inline(never)
     private mutating func startPresence() {

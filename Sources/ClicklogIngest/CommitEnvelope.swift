@@ -24,9 +24,10 @@ struct CommitEnvelope: Sendable {
     /// When it was handed over (monotonic nanoseconds), for the writer's `maxDelay`.
     var enqueuedAt: UInt64 = 0
 
-    init(shard: Int, id: UInt64) {
+    init(shard: Int, id: UInt64, batch: EventBatch = EventBatch()) {
         self.shard = shard
         self.id = id
+        self.batch = batch
     }
 
     /// Hashes the ids for the writer's deduplication: on the event loop, in parallel with the

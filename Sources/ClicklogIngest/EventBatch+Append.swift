@@ -2,14 +2,10 @@ import ClicklogEvents
 
 extension EventBatch {
     /// Appends every row of `other`, column by column (bulk copies, not row by row): the
-    /// writer merges the batches of several event loops into one block this way.
-    mutating func append(contentsOf other: EventBatch) {
+    /// writer merges the batches of several event loops into one block this way. Always
+    /// copies, also into an empty batch, whose capacity the caller is keeping for this.
+    mutating func append(copying other: EventBatch) {
         guard other.count > 0 else { return }
-        if count == 0 {
-            // Nothing to merge with: take the other's storage as is.
-            self = other
-            return
-        }
         let propBase = UInt32(propKinds.count)
         event.append(contentsOf: other.event, rows: count)
         ts.append(contentsOf: other.ts)

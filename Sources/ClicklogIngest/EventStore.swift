@@ -8,9 +8,11 @@ import ClicklogStorage
 protocol EventStore: AnyObject {
     /// How blocks are compressed, for whoever encodes them ahead of `append`.
     var compression: BlockCompression { get }
-    /// Writes one block, `batch` as encoded in `block` (or encoded here when `block` is nil);
-    /// not durable until `commit`.
-    func append(_ batch: EventBatch, block: EncodedBlock?) throws
+    /// Writes one block, encoded ahead (the sealers do); not durable until `commit`.
+    func append(_ block: EncodedBlock) throws
+    /// Writes one block of `batch`, encoded here: for rows a sealer could not encode, so that
+    /// the error surfaces and is retried like any failed write.
+    func append(unencoded batch: EventBatch) throws
     /// Adds a quarantine record; not durable until `commit`.
     func quarantine(_ item: QuarantineItem) throws
     /// Makes everything appended durable (fsync), then visible to readers.
@@ -45,13 +47,18 @@ final class LogStore: EventStore {
 
     var compression: BlockCompression { options.compression }
 
-    func append(_ batch: EventBatch, block: EncodedBlock?) throws {
+    func append(_ block: EncodedBlock) throws {
+        try reopeningOnFailure { _ = try writer.append(block) }
+    }
+
+    func append(unencoded batch: EventBatch) throws {
+        try reopeningOnFailure { _ = try writer.append(batch) }
+    }
+
+    /// A write the writer could not finish leaves it unusable until reopened.
+    private func reopeningOnFailure(_ write: () throws -> Void) throws {
         do {
-            if let block {
-                try writer.append(block)
-            } else {
-                try writer.append(batch)
-            }
+            try write()
         } catch let error as StorageError where error.code == .writerFailed {
             needsReopen = true
             throw error

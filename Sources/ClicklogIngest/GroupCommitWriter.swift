@@ -12,6 +12,8 @@ final class GroupCommitWriter: Sendable {
     private let queue: CommitQueue
     private let sealers: [GroupSealer]
     private let committer: GroupCommitter
+    /// Envelope batches on their way back from the sealers to the event loops.
+    let recycler: Recycler<EventBatch>
     private let finished = DispatchSemaphore(value: 0)
 
     init(
@@ -27,8 +29,11 @@ final class GroupCommitWriter: Sendable {
         let count = max(1, options.encoderThreads)
         let sealed = SealedGroupQueue(producers: count)
         let turn = SealerTurn()
+        let recycler = Recycler { EventBatch() }
+        self.recycler = recycler
         sealers = (0..<count).map { _ in
-            GroupSealer(queue: queue, sealed: sealed, window: window, turn: turn, compression: store.compression)
+            GroupSealer(
+                queue: queue, sealed: sealed, window: window, turn: turn, recycler: recycler, compression: store.compression)
         }
         committer = GroupCommitter(
             store: store, window: window, queue: queue, sealed: sealed, metrics: metrics, logger: logger,

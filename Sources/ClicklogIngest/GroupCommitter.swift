@@ -60,7 +60,7 @@ final class GroupCommitter: @unchecked Sendable {
             window.withLock { window in
                 for group in groups { group.admitted.withUnsafeBufferPointer { window.rollback(hashes: $0) } }
             }
-            abandonedEvents += groups.reduce(0) { $0 + $1.batch.count }
+            abandonedEvents += groups.reduce(0) { $0 + $1.rows }
             return
         }
         let now = Clock.microseconds()
@@ -79,7 +79,7 @@ final class GroupCommitter: @unchecked Sendable {
             events += group.queuedEvents
             bytes += group.bytes
             metrics.eventsDuplicate.add(group.duplicates, ordering: .relaxed)
-            metrics.eventsAccepted.add(group.batch.count, ordering: .relaxed)
+            metrics.eventsAccepted.add(group.rows, ordering: .relaxed)
         }
         metrics.deduplicationIDs.store(ids, ordering: .relaxed)
         onDurable(completions, events, bytes)
@@ -102,7 +102,11 @@ final class GroupCommitter: @unchecked Sendable {
                 }
                 while appended < groups.count {
                     let group = groups[appended]
-                    if group.batch.count > 0 { try store.append(group.batch, block: group.block) }
+                    if let block = group.block {
+                        try store.append(block)
+                    } else if let rows = group.unencoded {
+                        try store.append(unencoded: rows)
+                    }
                     appended += 1
                 }
                 while quarantined < quarantine.count {
@@ -116,9 +120,9 @@ final class GroupCommitter: @unchecked Sendable {
                 continue
             }
             let seconds = Double(CommitQueue.now() - started) / 1e9
-            for group in groups where group.batch.count > 0 {
+            for group in groups where group.rows > 0 {
                 metrics.blocksWritten.add(1, ordering: .relaxed)
-                metrics.blockEvents.withLock { $0.observe(Double(group.batch.count)) }
+                metrics.blockEvents.withLock { $0.observe(Double(group.rows)) }
             }
             metrics.commitSeconds.withLock { $0.observe(seconds) }
             recovered()

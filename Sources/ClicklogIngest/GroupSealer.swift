@@ -26,13 +26,21 @@ final class GroupSealer: @unchecked Sendable {
     private let window: SharedWindow
     private let turn: SealerTurn
     private let encoder: BlockEncoder
+    private let recycler: Recycler<EventBatch>
+    /// The block being put together, reused from group to group: it keeps the capacity of the
+    /// largest block, so a merge copies each envelope once and never regrows the columns.
+    private var merged = EventBatch()
     var abandonedEvents = 0
 
-    init(queue: CommitQueue, sealed: SealedGroupQueue, window: SharedWindow, turn: SealerTurn, compression: BlockCompression) {
+    init(
+        queue: CommitQueue, sealed: SealedGroupQueue, window: SharedWindow, turn: SealerTurn, recycler: Recycler<EventBatch>,
+        compression: BlockCompression
+    ) {
         self.queue = queue
         self.sealed = sealed
         self.window = window
         self.turn = turn
+        self.recycler = recycler
         encoder = BlockEncoder(compression: compression)
     }
 
@@ -75,26 +83,28 @@ final class GroupSealer: @unchecked Sendable {
         return (sequence, Admitted(envelopes: envelopes, perMessage: perMessage, admitted: admitted, duplicates: duplicates))
     }
 
-    /// Consumes the group, so that the merge can take the first envelope's columns as they are
-    /// and append the others to them without copying them first.
+    /// Copies the group's envelopes into `merged`, hands their emptied batches back to the
+    /// event loops, and encodes the block.
     private func encode(_ group: consuming Admitted) -> SealedGroup {
-        var merged = EventBatch()
+        merged.removeAll(keepingCapacity: true)
         var quarantine: [QuarantineItem] = []
         var completions: [EnvelopeCompletion] = []
         completions.reserveCapacity(group.envelopes.count)
         var bytes = 0
         for i in group.envelopes.indices {
             let batch = group.envelopes[i].batch
-            group.envelopes[i].batch = EventBatch()  // the merge's reference is then the only one
+            group.envelopes[i].batch = EventBatch()  // so the recycled batch is not shared
             completions.append(EnvelopeCompletion(
                 shard: group.envelopes[i].shard, id: group.envelopes[i].id, duplicates: group.perMessage[i]))
-            merged.append(contentsOf: batch)
+            merged.append(copying: batch)
+            recycler.give(batch)
             quarantine += group.envelopes[i].quarantine
             bytes += group.envelopes[i].bytes
         }
         let block = merged.count > 0 ? try? EncodedBlock(merged, encoder: encoder) : nil
         return SealedGroup(
-            batch: merged, block: block, quarantine: quarantine, completions: completions, admitted: group.admitted,
+            rows: merged.count, block: block, unencoded: block == nil && merged.count > 0 ? merged : nil,
+            quarantine: quarantine, completions: completions, admitted: group.admitted,
             queuedEvents: merged.count + group.duplicates, bytes: bytes, duplicates: group.duplicates)
     }
 

@@ -193,7 +193,9 @@ final class ShardState {
     }
 
     private func openEnvelope() {
-        envelope = CommitEnvelope(shard: index, id: nextEnvelopeID)
+        var batch = environment.writer.recycler.take()  // as the sealer left it: full
+        batch.removeAll(keepingCapacity: true)
+        envelope = CommitEnvelope(shard: index, id: nextEnvelopeID, batch: batch)
         nextEnvelopeID += 1
         // Hand over at the end of this tick: after every channel that was readable in this
         // wakeup has been read.

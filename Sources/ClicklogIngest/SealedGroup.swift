@@ -5,11 +5,13 @@ import Foundation
 /// One group of envelopes made into a block by a sealer, on its way to the committer: the
 /// rows left after deduplication, encoded, with what its envelopes need once it is durable.
 struct SealedGroup: Sendable {
-    /// The rows to store (empty when every event was a duplicate).
-    var batch: EventBatch
-    /// `batch` encoded; nil when empty, or when encoding failed (the store then encodes and
-    /// reports the error, and the committer retries as with any failed write).
+    /// Rows to store (0 when every event was a duplicate).
+    var rows: Int
+    /// The rows, encoded; nil when there are none, or when encoding failed.
     var block: EncodedBlock?
+    /// The rows themselves, only when encoding failed: the store then encodes them again and
+    /// reports the error, and the committer retries as with any failed write.
+    var unencoded: EventBatch?
     var quarantine: [QuarantineItem]
     var completions: [EnvelopeCompletion]
     /// The id hashes this group admitted as pending: committed with it, or rolled back.
@@ -20,7 +22,7 @@ struct SealedGroup: Sendable {
     var bytes: Int
     var duplicates: Int
 
-    var storesNothing: Bool { batch.count == 0 && quarantine.isEmpty }
+    var storesNothing: Bool { rows == 0 && quarantine.isEmpty }
 }
 
 /// The hand-over from the sealers to the committer, in group order: sealers finish encoding

@@ -223,6 +223,33 @@ import Testing
         #expect(batch.events.map(\.id) == ["a", "b", nil, "c"])
     }
 
+    /// A message's events reach the batch together once it is read; what a rejected event
+    /// held (props, unescaped strings, nulls) must not leak into its neighbours.
+    @Test func batchStoresTheSameRowsAsItsEventsSentOneByOne() throws {
+        let events = [
+            event(#""props":{"a":1,"b":{"c":"x"}},"title":"caf\u00e9","x":3"#),
+            event(#""props":{"a":2},"ts":"soon""#),  // rejected, after its props were read
+            event(#""url":"https://shop.example/p","user_id":null,"text":"\"hi\"""#),
+            #"{"event":"e","ts":1768000000000,"anonymous_id":"a","props":{"k":true,"k":false}}"#,  // rejected
+            event(#""props":{"z":null},"selector":"button.b","y":-1"#),
+        ]
+        var parser = MessageParser()
+        var together = EventBatch()
+        var filter = AdmitAll()
+        let summary = try parser.parse(
+            Array(#"{"seq":1,"events":[\#(events.joined(separator: ","))]}"#.utf8),
+            now: testNow, enrichment: testEnrichment, into: &together, filter: &filter)
+        #expect(summary.accepted == 3 && summary.rejections.map(\.index) == [1, 3])
+        var alone = EventBatch()
+        for e in events {
+            _ = try parser.parse(Array(e.utf8), now: testNow, enrichment: testEnrichment, into: &alone, filter: &filter)
+        }
+        #expect(together == alone)
+        #expect(together.event(at: 0).props.map(\.key) == ["a", "b.c"] && together.event(at: 0).title == "café")
+        #expect(together.event(at: 1).props.isEmpty && together.event(at: 1).text == #""hi""#)
+        #expect(together.event(at: 2).props == [Event.Prop(key: "z", kind: .null, value: "")])
+    }
+
     @Test func leadingByteOrderMarkIsIgnored() throws {
         let parsed = try parse([0xEF, 0xBB, 0xBF] + Array(event().utf8))
         #expect(parsed.summary.accepted == 1)

@@ -36,10 +36,27 @@ import Testing
         var bulk = EventBatch()
         var rowwise = EventBatch()
         for part in parts {
-            bulk.append(contentsOf: part)
+            bulk.append(copying: part)
             for row in 0..<part.count { rowwise.appendRow(row, of: part) }
         }
         #expect(bulk == rowwise)
         #expect(bulk.count == 100)
+    }
+
+    /// The sealer merges into one batch that it empties and reuses from group to group.
+    @Test func mergingIntoAnEmptiedBatchEqualsMergingIntoANewOne() {
+        var rng = SeededRandom(seed: 12)
+        let first = RandomEvents.batch(RandomEvents.edgeCases(count: 40, rng: &rng))
+        let second = RandomEvents.batch(RandomEvents.edgeCases(count: 30, rng: &rng))
+        var reused = EventBatch()
+        reused.append(copying: first)
+        reused.removeAll(keepingCapacity: true)
+        reused.append(copying: second)
+        reused.append(copying: first)
+        var fresh = EventBatch()
+        fresh.append(copying: second)
+        fresh.append(copying: first)
+        #expect(reused == fresh)
+        #expect(reused.count == 70)
     }
 }

@@ -8,7 +8,7 @@ import Testing
 @Suite struct SealedGroupQueueTests {
     private func group(_ bytes: Int) -> SealedGroup {
         SealedGroup(
-            batch: EventBatch(), block: nil, quarantine: [], completions: [], admitted: [],
+            rows: 0, block: nil, unencoded: nil, quarantine: [], completions: [], admitted: [],
             queuedEvents: 0, bytes: bytes, duplicates: 0)
     }
 

@@ -81,7 +81,12 @@ final class MemoryStore: EventStore, @unchecked Sendable {
 
     var compression: BlockCompression { .zstd(level: 1) }
 
-    func append(_ batch: EventBatch, block: EncodedBlock?) throws {
+    /// Keeps the rows the block holds, decoded: what a reader of the log would get.
+    func append(_ block: EncodedBlock) throws {
+        try append(unencoded: BlockDecoder().decode(block.bytes))
+    }
+
+    func append(unencoded batch: EventBatch) throws {
         try state.withLock { state in
             if state.failing { throw TestError("disk full (simulated)") }
             state.appended.append(batch)
