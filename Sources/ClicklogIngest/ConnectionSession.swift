@@ -44,7 +44,8 @@ struct ConnectionSession: Sendable, Equatable {
 }
 
 extension Ack {
-    /// The ack of a message `ShardState.ingest` handled (never `.tooLarge`, which is not acked).
+    /// The ack of a message `ShardState.ingest` handled (never `.tooLarge` or `.invalidUTF8`,
+    /// which are not acked).
     init(_ outcome: IngestOutcome, queue: inout AckQueue) {
         switch outcome {
         case .parsed(let summary):
@@ -57,6 +58,8 @@ extension Ack {
             self.init(number: queue.number(seq: nil), outcome: .error(error.description))
         case .tooLarge:
             self.init(number: queue.number(seq: nil), outcome: .error("message too large"))
+        case .invalidUTF8:
+            self.init(number: queue.number(seq: nil), outcome: .error("message is not UTF-8"))
         }
     }
 }

@@ -89,6 +89,8 @@ enum IngestOutcome {
     case refused(MessageError)
     /// Over the size limit: not kept, not registered; close 1009 / answer 413.
     case tooLarge
+    /// Not UTF-8 (only when the caller had not checked): not kept, not registered; close 1007.
+    case invalidUTF8
 }
 
 /// The loop-confined state of a shard. Not Sendable: lives on its event loop.
@@ -148,12 +150,14 @@ final class ShardState {
 
     // MARK: Messages
 
-    /// Parses one message into the open envelope. For every outcome but `.tooLarge` the message
-    /// is registered for an ack: `ticket` is called with the outcome and returns the ticket the
-    /// member will recognise in `messageDurable`.
+    /// Parses one message into the open envelope. For every outcome but `.tooLarge` and
+    /// `.invalidUTF8` the message is registered for an ack: `ticket` is called with the outcome
+    /// and returns the ticket the member will recognise in `messageDurable`. With `utf8Checked`
+    /// false, a message the parser refuses is checked for UTF-8 before it counts as malformed
+    /// (the parser accepts only valid UTF-8, so an accepted message needs no check).
     func ingest(
-        _ bytes: UnsafeRawBufferPointer, enrichment: Enrichment, transport: Transport, member: ShardMember,
-        ticket: (IngestOutcome) -> Int
+        _ bytes: UnsafeRawBufferPointer, enrichment: Enrichment, transport: Transport, utf8Checked: Bool = true,
+        member: ShardMember, ticket: (IngestOutcome) -> Int
     ) -> IngestOutcome {
         switch transport {
         case .webSocket: webSocketMessages += 1
@@ -177,6 +181,15 @@ final class ShardState {
             messageEvents.observe(Double(summary.events))
             outcome = .parsed(summary)
         } catch {
+            if !utf8Checked && error.kind == .syntax && !UTF8Validator.isValid(bytes) {
+                // Never a message: the connection closes with 1007, as for a bad fragment.
+                switch transport {
+                case .webSocket: webSocketMessages -= 1
+                case .http: httpMessages -= 1
+                }
+                self.bytes -= bytes.count
+                return .invalidUTF8
+            }
             malformed += 1
             if let kind = MessageRefusal.limitKind(error) { environment.metrics.countLimitHit(kind) }
             envelope!.quarantine.append(QuarantineItem(

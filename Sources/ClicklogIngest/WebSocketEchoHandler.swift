@@ -25,7 +25,7 @@ final class WebSocketEchoHandler: ChannelInboundHandler {
         case .deliver(let kind):
             let message = machine.message
             machine.messageConsumed()
-            _ = writer.writeFrame(kind == .text ? .text : .binary, payload: message)
+            _ = writer.writeFrame(kind == .binary ? .binary : .text, payload: message)
         case .sendPong(let payload):
             _ = writer.write(WebSocketFrames.pong(payload, allocator: allocator))
         case .fail(let error):

@@ -42,7 +42,7 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
         self.metrics = metrics
         self.logger = logger
         self.idleTimeoutSeconds = idleTimeoutSeconds
-        machine = WebSocketStateMachine(configuration: .init(maxMessageBytes: limits.maxMessageBytes))
+        machine = WebSocketStateMachine(configuration: .init(maxMessageBytes: limits.maxMessageBytes, leavesWholeFrameUTF8ToConsumer: true))
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -66,8 +66,8 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
         switch machine.receive(frame) {
         case .none:
             break
-        case .deliver:
-            handleMessage(context: context)
+        case .deliver(let kind):
+            handleMessage(utf8Checked: kind != .uncheckedText, context: context)
         case .sendPong(let payload):
             _ = writer.write(WebSocketFrames.pong(payload, allocator: context.channel.allocator))
         case .fail(let error):
@@ -79,19 +79,25 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
         }
     }
 
-    private func handleMessage(context: ChannelHandlerContext) {
+    private func handleMessage(utf8Checked: Bool, context: ChannelHandlerContext) {
         let enrichment = session.enrichment(receivedAt: Clock.microseconds())
         let shardState = shard.state
         let outcome = machine.message.withUnsafeReadableBytes { bytes in
-            shardState.ingest(bytes, enrichment: enrichment, transport: .webSocket, member: self) { outcome in
+            shardState.ingest(bytes, enrichment: enrichment, transport: .webSocket, utf8Checked: utf8Checked, member: self) { outcome in
                 let ack = Ack(outcome, queue: &acks)
                 return acks.enqueue(ack)
             }
         }
         machine.messageConsumed()
-        if case .tooLarge = outcome {
+        switch outcome {
+        case .tooLarge:
             fail(.messageTooLarge(limit: machine.configuration.maxMessageBytes), context: context)
             return
+        case .invalidUTF8:
+            fail(.invalidUTF8, context: context)
+            return
+        case .parsed, .refused:
+            break
         }
         if !shardState.mayRead && !gate.isHeld(for: .writerBehind) {
             hold(.writerBehind)

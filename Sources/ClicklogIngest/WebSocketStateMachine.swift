@@ -15,9 +15,20 @@ struct WebSocketStateMachine {
         var maxMessageBytes: Int
         /// Binary messages are delivered (echo mode); otherwise they close with 1003.
         var acceptsBinary = false
+        /// A text message that arrives in one frame is delivered as `.uncheckedText`, its UTF-8
+        /// left to the consumer: the ingest handler's JSON parser validates every byte anyway
+        /// (outside strings only ASCII is valid JSON), and checking first cost 2% of the
+        /// server's CPU. Fragmented messages are still checked frame by frame, so that a bad
+        /// sequence fails the connection as soon as it arrives.
+        var leavesWholeFrameUTF8ToConsumer = false
     }
 
-    enum MessageKind: Equatable { case text, binary }
+    enum MessageKind: Equatable {
+        case text, binary
+        /// Text not checked for UTF-8 (`leavesWholeFrameUTF8ToConsumer`): the consumer must
+        /// fail the connection with 1007 if it is not valid.
+        case uncheckedText
+    }
 
     enum Action: Equatable {
         case none
@@ -87,7 +98,7 @@ struct WebSocketStateMachine {
             }
             let kind: MessageKind = frame.opcode == .text ? .text : .binary
             if kind == .binary && !configuration.acceptsBinary { return fail(.binaryFrame) }
-            messageKind = kind
+            messageKind = kind == .text && frame.fin && configuration.leavesWholeFrameUTF8ToConsumer ? .uncheckedText : kind
             message.clear()
             utf8.reset()
             return appendFragment(frame, key: key)

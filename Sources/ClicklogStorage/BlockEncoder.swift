@@ -124,19 +124,33 @@ public final class BlockEncoder {
             return try emit(id, part: part, codec: PlainStringCodec.id, into: &out)
         }
         table.build(column, distinctProbe: id == .site ? .max : 1024)
-        var uuid = true
-        var uuid4 = true
-        column.bytes.withUnsafeBytes { bytes in
-            func check(_ row: Int) {
+        // Whether every value is a UUID, and a version 4 one. The flags are updated in the loops
+        // themselves: captured by a local function, each row's update was a dynamic
+        // exclusivity check, 2% of the server's CPU.
+        let (uuid, uuid4) = column.bytes.withUnsafeBytes { bytes in
+            var uuid = true
+            var uuid4 = true
+            let rowsToCheck: [Int32]? = table.abandoned ? nil : table.firstRows
+            var i = 0
+            while uuid {
+                let row: Int
+                if let rowsToCheck {
+                    guard i < rowsToCheck.count else { break }
+                    row = Int(rowsToCheck[i])
+                } else {
+                    guard i < rows else { break }
+                    row = i
+                    if column.isNull(row) {
+                        i += 1
+                        continue
+                    }
+                }
                 let kind = UUIDCodec.kind(UnsafeRawBufferPointer(rebasing: bytes[column.range(of: row)]))
                 uuid = kind != 0
                 uuid4 = uuid4 && kind == 2
+                i += 1
             }
-            if table.abandoned {
-                for row in 0..<rows where uuid && !column.isNull(row) { check(row) }
-            } else {
-                for row in table.firstRows where uuid { check(Int(row)) }
-            }
+            return (uuid, uuid4)
         }
         if table.abandoned {
             if uuid4 {

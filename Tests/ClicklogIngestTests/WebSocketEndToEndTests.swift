@@ -191,6 +191,18 @@ struct WebSocketEndToEndTests {
         try await ws.waitForClose()
     }
 
+    /// A one-frame message is checked for UTF-8 only once the parser refused it: still 1007,
+    /// and nothing of it is kept (a malformed message would be quarantined and acked).
+    @Test func invalidUTF8InOneFrameClosesWith1007() async throws {
+        let server = try TestServer.start()
+        defer { server.stop() }
+        let ws = try await openWebSocket(port: server.port)
+        try await ws.sendFrame(opcode: 0x1, Array("{\"event\":\"".utf8) + [0xC3, 0x28] + Array("\"}".utf8))
+        #expect(try await ws.readClose() == 1007)
+        try await ws.waitForClose()
+        #expect(try QuarantineReader.read(directory: server.dataPath).records.isEmpty)
+    }
+
     @Test func invalidUTF8SplitAcrossContinuationFramesClosesWith1007() async throws {
         let server = try TestServer.start()
         defer { server.stop() }

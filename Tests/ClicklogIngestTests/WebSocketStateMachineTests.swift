@@ -53,6 +53,16 @@ import Testing
         #expect(IngestError.invalidUTF8.closeCode == 1007)
     }
 
+    /// With a consumer that validates (the ingest handler's parser), a message in one frame is
+    /// handed over unchecked; one in several frames is still checked as its frames arrive.
+    @Test func wholeFrameTextIsLeftToAValidatingConsumer() {
+        var m = WebSocketStateMachine(configuration: .init(maxMessageBytes: 1000, leavesWholeFrameUTF8ToConsumer: true))
+        #expect(m.receive(frame(.text, [0x61, 0xF0, 0x9F])) == .deliver(.uncheckedText))
+        m.messageConsumed()
+        #expect(m.receive(frame(.text, [0x61, 0xE2, 0x82], fin: false)) == .none)
+        #expect(m.receive(frame(.continuation, [0x41])) == .fail(.invalidUTF8))
+    }
+
     @Test func messageEndingInsideACharacterFailsWith1007() {
         var m = machine()
         #expect(m.receive(frame(.text, [0x61, 0xF0, 0x9F])) == .fail(.invalidUTF8))
