@@ -29,7 +29,7 @@ final class GroupCommitWriter: Sendable {
         let count = max(1, options.encoderThreads)
         let sealed = SealedGroupQueue(producers: count)
         let turn = SealerTurn()
-        let recycler = Recycler { EventBatch() }
+        let recycler = Recycler(limit: 32) { EventBatch() }
         self.recycler = recycler
         sealers = (0..<count).map { _ in
             GroupSealer(

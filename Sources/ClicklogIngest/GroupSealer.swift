@@ -83,8 +83,12 @@ final class GroupSealer: @unchecked Sendable {
         return (sequence, Admitted(envelopes: envelopes, perMessage: perMessage, admitted: admitted, duplicates: duplicates))
     }
 
-    /// Copies the group's envelopes into `merged`, hands their emptied batches back to the
-    /// event loops, and encodes the block.
+    /// Envelope batches whose strings have room for more bytes than this are freed rather
+    /// than given back: the 32 kept at most (`Recycler` limit) then cost at most 64 MiB.
+    static let recycledBytesLimit = 2 << 20
+
+    /// Copies the group's envelopes into `merged`, hands their batches back to the event loops
+    /// (`Recycler`), and encodes the block.
     private func encode(_ group: consuming Admitted) -> SealedGroup {
         merged.removeAll(keepingCapacity: true)
         var quarantine: [QuarantineItem] = []
@@ -97,7 +101,7 @@ final class GroupSealer: @unchecked Sendable {
             completions.append(EnvelopeCompletion(
                 shard: group.envelopes[i].shard, id: group.envelopes[i].id, duplicates: group.perMessage[i]))
             merged.append(copying: batch)
-            recycler.give(batch)
+            if batch.stringBytesCapacity <= Self.recycledBytesLimit { recycler.give(batch) }
             quarantine += group.envelopes[i].quarantine
             bytes += group.envelopes[i].bytes
         }
@@ -164,5 +168,15 @@ final class SharedWindow: Sendable {
 
     func withLock<R>(_ body: (inout DeduplicationWindow) -> R) -> R {
         mutex.withLock { body(&$0) }
+    }
+}
+
+extension EventBatch {
+    /// Bytes the string columns have room for: what keeping the batch for reuse costs.
+    var stringBytesCapacity: Int {
+        event.bytes.capacity + anonymousID.bytes.capacity + id.bytes.capacity + userID.bytes.capacity
+            + sessionID.bytes.capacity + url.bytes.capacity + referrer.bytes.capacity + title.bytes.capacity
+            + selector.bytes.capacity + text.bytes.capacity + propKeys.bytes.capacity + propValues.bytes.capacity
+            + site.bytes.capacity + userAgent.bytes.capacity + ip.bytes.capacity
     }
 }

@@ -11,7 +11,9 @@ import Synchronization
 /// at a steady paced load each loop tick holds a message or two, so that was a hundred
 /// allocations and their growth copies per message. Reused, their capacity stays warm. The
 /// stack never holds more than the values that were in flight at once, so it does not raise
-/// a memory bound (the importer's, or the server's back-pressure limits).
+/// the importer's memory bound; the server bounds it further (`limit`, and envelopes that grew
+/// large in a burst are not given back), because each spare keeps the capacity of its largest
+/// use, and hundreds of envelopes can be in flight at once.
 ///
 /// `@unchecked Sendable` because the values it holds (classes such as `BlockEncoder`, structs
 /// such as `MessageParser`) are not `Sendable`: a value is used by one thread at a time, the
@@ -19,13 +21,16 @@ import Synchronization
 final class Recycler<Value>: @unchecked Sendable {
     private let spares = Mutex<[UnsafeTransfer]>([])
     private let make: () -> Value
+    /// Spares kept at most; more are dropped.
+    let limit: Int
 
     private struct UnsafeTransfer: @unchecked Sendable {
         var value: Value
     }
 
-    /// `make` builds a value when there is no spare.
-    init(make: @escaping () -> Value) {
+    /// `make` builds a value when there is no spare; at most `limit` spares are kept.
+    init(limit: Int = .max, make: @escaping () -> Value) {
+        self.limit = limit
         self.make = make
     }
 
@@ -35,9 +40,11 @@ final class Recycler<Value>: @unchecked Sendable {
         return make()
     }
 
-    /// Keeps `value` for the next `take`.
+    /// Keeps `value` for the next `take`, unless `limit` spares are waiting.
     func give(_ value: consuming Value) {
         let transfer = UnsafeTransfer(value: value)
-        spares.withLock { $0.append(transfer) }
+        spares.withLock { spares in
+            if spares.count < limit { spares.append(transfer) }
+        }
     }
 }

@@ -18,4 +18,16 @@ struct RecyclerTests {
         _ = recycler.take()
         #expect(made == 2, "no spare left: a new one")
     }
+
+    @Test func sparesOverTheLimitAreDropped() {
+        var made = 0
+        let recycler = Recycler<[Int]>(limit: 2) {
+            made += 1
+            return []
+        }
+        for i in 0..<3 { recycler.give([i]) }
+        #expect(recycler.take() == [1] && recycler.take() == [0], "the first two kept, the third dropped")
+        _ = recycler.take()
+        #expect(made == 1)
+    }
 }
