@@ -46,9 +46,12 @@ struct StringTable {
         hashes.removeAll(keepingCapacity: true)
         ranges.removeAll(keepingCapacity: true)
         firstRows.removeAll(keepingCapacity: true)
-        codes.removeAll(keepingCapacity: true)
-        codes.reserveCapacity(rows)
         distinctBytes = 0
+        // One code per row at most, written through a pointer and cut to size at the end: an
+        // append per row paid a uniqueness and a capacity check, a few percent of the server.
+        codes.removeAll(keepingCapacity: true)
+        codes.append(contentsOf: repeatElement(0, count: rows))
+        var coded = 0
 
         let presence = column.presence
         column.bytes.withUnsafeBytes { bytes in
@@ -58,65 +61,71 @@ struct StringTable {
                 var previous = UnsafeRawBufferPointer(start: nil, count: 0)
                 while row < rows {
                     // One pass over the rows until the table has to grow; then grow and go on.
-                    row = slots.withUnsafeMutableBufferPointer { slots in
-                        let mask = slots.count - 1
-                        let limit = slots.count / 2
-                        var row = row
-                        while row < rows {
-                            if let presence, !presence[row] {
-                                row += 1
-                                continue
-                            }
-                            let start = row == 0 ? 0 : Int(ends[row - 1])
-                            let value = UnsafeRawBufferPointer(rebasing: bytes[start..<Int(ends[row])])
-                            // The same value as the last present row (one site throughout, a
-                            // visitor's next event): its code again, without hashing or probing.
-                            if let last = codes.last, Self.equal(value, previous) {
-                                codes.append(last)
-                                row += 1
-                                continue
-                            }
-                            let h = Self.hash(value)
-                            let tag = h & 0xFFFF_FFFF_0000_0000
-                            var slot = Int(truncatingIfNeeded: h) & mask
-                            while true {
-                                let s = slots[slot]
-                                if s == 0 {
-                                    if firstRows.count >= distinctProbe && firstRows.count == codes.count {
-                                        abandoned = true
-                                        return rows
-                                    }
-                                    if firstRows.count >= limit { return row }  // grow first
-                                    slots[slot] = tag | UInt64(firstRows.count + 1)
-                                    codes.append(UInt32(firstRows.count))
-                                    firstRows.append(Int32(row))
-                                    hashes.append(h)
-                                    ranges.append(UInt64(start) << 32 | UInt64(ends[row]))
-                                    distinctBytes += value.count
-                                    previous = value
-                                    break
+                    row = codes.withUnsafeMutableBufferPointer { codes in
+                        slots.withUnsafeMutableBufferPointer { slots in
+                            let mask = slots.count - 1
+                            let limit = slots.count / 2
+                            var row = row
+                            while row < rows {
+                                if let presence, !presence[row] {
+                                    row += 1
+                                    continue
                                 }
-                                if s & 0xFFFF_FFFF_0000_0000 == tag {
-                                    let index = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
-                                    let range = ranges[index]
-                                    let otherValue = UnsafeRawBufferPointer(
-                                        rebasing: bytes[Int(range >> 32)..<Int(range & 0xFFFF_FFFF)])
-                                    if Self.equal(value, otherValue) {
-                                        codes.append(UInt32(index))
+                                let start = row == 0 ? 0 : Int(ends[row - 1])
+                                let value = UnsafeRawBufferPointer(rebasing: bytes[start..<Int(ends[row])])
+                                // The same value as the last present row (one site throughout, a
+                                // visitor's next event): its code again, without hashing or probing.
+                                if coded > 0, Self.equal(value, previous) {
+                                    codes[coded] = codes[coded - 1]
+                                    coded += 1
+                                    row += 1
+                                    continue
+                                }
+                                let h = Self.hash(value)
+                                let tag = h & 0xFFFF_FFFF_0000_0000
+                                var slot = Int(truncatingIfNeeded: h) & mask
+                                while true {
+                                    let s = slots[slot]
+                                    if s == 0 {
+                                        if firstRows.count >= distinctProbe && firstRows.count == coded {
+                                            abandoned = true
+                                            return rows
+                                        }
+                                        if firstRows.count >= limit { return row }  // grow first
+                                        slots[slot] = tag | UInt64(firstRows.count + 1)
+                                        codes[coded] = UInt32(firstRows.count)
+                                        coded += 1
+                                        firstRows.append(Int32(row))
+                                        hashes.append(h)
+                                        ranges.append(UInt64(start) << 32 | UInt64(ends[row]))
+                                        distinctBytes += value.count
                                         previous = value
                                         break
                                     }
+                                    if s & 0xFFFF_FFFF_0000_0000 == tag {
+                                        let index = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+                                        let range = ranges[index]
+                                        let otherValue = UnsafeRawBufferPointer(
+                                            rebasing: bytes[Int(range >> 32)..<Int(range & 0xFFFF_FFFF)])
+                                        if Self.equal(value, otherValue) {
+                                            codes[coded] = UInt32(index)
+                                            coded += 1
+                                            previous = value
+                                            break
+                                        }
+                                    }
+                                    slot = (slot + 1) & mask
                                 }
-                                slot = (slot + 1) & mask
+                                row += 1
                             }
-                            row += 1
+                            return row
                         }
-                        return row
                     }
                     if row < rows && !abandoned { grow() }
                 }
             }
         }
+        codes.removeLast(rows - coded)
     }
 
     /// Empties the table, as the table of a column without values.
