@@ -78,8 +78,10 @@ enum DictionaryStringCodec {
         plan.estimatedCodeBytes = m * fixed
         guard d > 1 else { return identity(d, &plan) }
         counts.removeAll(keepingCapacity: true)
-        counts.append(contentsOf: [UInt32](repeating: 0, count: d))
-        for c in table.codes { counts[Int(c)] &+= 1 }
+        counts.append(contentsOf: repeatElement(0, count: d))
+        counts.withUnsafeMutableBufferPointer { counts in
+            for c in table.codes { counts[Int(c)] &+= 1 }
+        }
         plan.order.append(contentsOf: 0..<UInt32(d))
         plan.order.sort { counts[Int($0)] != counts[Int($1)] ? counts[Int($0)] > counts[Int($1)] : $0 < $1 }
         var varintBytes = 0
@@ -155,8 +157,15 @@ enum DictionaryStringCodec {
             return
         }
         if plan.width == varintLayout {
-            out.reserveCapacity(out.count + plan.estimatedCodeBytes)
-            for c in codes { out.appendVarint(UInt64(plan.code[Int(c)])) }
+            // Through a pointer, as the ranks above: an append per byte checked the array's
+            // uniqueness and capacity each time.
+            out.appendWriting(maximum: codes.count * 5) { p in
+                plan.code.withUnsafeBufferPointer { code in
+                    var n = 0
+                    for c in codes { n += Varint.put(UInt64(code[Int(c)]), at: p + n) }
+                    return n
+                }
+            }
             return
         }
         let width = plan.width
