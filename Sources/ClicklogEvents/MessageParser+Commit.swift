@@ -119,6 +119,11 @@ struct FlushScratch {
     mutating func appendRows(
         _ k: Int, bytes total: Int, nulls: Bool, to column: inout StringColumn, _ value: (Int) -> UnsafeRawBufferPointer?
     ) {
+        // One event (single-event messages): the gathering would cost more than it saves.
+        if k == 1 {
+            if let v = value(0) { column.append(v) } else { column.appendNull() }
+            return
+        }
         if bytes.count < total { bytes = [UInt8](repeating: 0, count: max(total, 2 * bytes.count)) }
         if ends.count < k { ends = [UInt32](repeating: 0, count: max(k, 2 * ends.count)) }
         let keepsPresence = nulls || column.presence != nil
