@@ -1,5 +1,7 @@
-/// Parses protocol messages (one event, or a batch of events) from raw bytes straight into the
-/// columns of an `EventBatch`, validating every rule of protocol.md in a single pass.
+/// Parses protocol messages (one event, or a batch of events) from raw bytes into the columns
+/// of an `EventBatch`, validating every rule of protocol.md in a single pass. A message's
+/// events reach the batch together, column by column, once it has been read whole
+/// (`flushPending`).
 ///
 /// A parser is reused from message to message: its scratch buffers keep their capacity, so
 /// steady-state parsing allocates nothing per event. It is not thread-safe; give each thread
