@@ -39,28 +39,23 @@ extension MessageParser {
     /// Swift array checks that its storage is unshared and has room, then copies a few bytes
     /// through `memmove`; those calls were more than half of parsing. Column by column, a
     /// message's values are gathered with inline copies and each column grows once.
-    mutating func flushPending(into batch: inout EventBatch, message: UnsafePointer<UInt8>) {
+    mutating func flushPending(into batch: inout EventBatch, message: UnsafeRawBufferPointer) {
         let k = pendingPropEnds.count
         guard k > 0 else { return }
+        let base = message.baseAddress!  // a cursor's, never nil
         let stride = EventField.allCases.count
-        let enrichment = (site: siteBytes, userAgent: userAgentBytes, ip: ipBytes)
+        // A column's values are ranges of the message or of the unescaped strings, each used
+        // once: together they are no longer than both.
+        let maxBytes = message.count + scratch.count
         var gather = flushScratch
         flushScratch = FlushScratch()  // so `gather`'s buffers are not shared
         pendingSlots.withUnsafeBufferPointer { slots in
             scratch.withUnsafeBytes { scratch in
                 func strings(_ field: EventField, _ column: inout StringColumn) {
                     let f = field.rawValue
-                    var bytes = 0
-                    var nulls = false
-                    for e in 0..<k {
+                    gather.appendRows(k, maxBytes: maxBytes, to: &column) { e in
                         switch slots[e &* stride &+ f] {
-                        case .message(let start, let end), .scratch(let start, let end): bytes &+= end &- start
-                        default: nulls = true
-                        }
-                    }
-                    gather.appendRows(k, bytes: bytes, nulls: nulls, to: &column) { e in
-                        switch slots[e &* stride &+ f] {
-                        case .message(let start, let end): UnsafeRawBufferPointer(start: message + start, count: end &- start)
+                        case .message(let start, let end): UnsafeRawBufferPointer(start: base + start, count: end &- start)
                         case .scratch(let start, let end): UnsafeRawBufferPointer(rebasing: scratch[start..<end])
                         default: nil
                         }
@@ -98,9 +93,9 @@ extension MessageParser {
             batch.propKinds.append(contentsOf: propKinds)
         }
         batch.receivedAt.append(contentsOf: repeatElement(receivedAt, count: k))
-        gather.appendRepeated(enrichment.site, k, to: &batch.site)
-        gather.appendRepeated(enrichment.userAgent, k, to: &batch.userAgent)
-        gather.appendRepeated(enrichment.ip, k, to: &batch.ip)
+        gather.appendRepeated(siteBytes, k, to: &batch.site)
+        gather.appendRepeated(userAgentBytes, k, to: &batch.userAgent)
+        gather.appendRepeated(ipBytes, k, to: &batch.ip)
         batch.sentAt.appendNulls(k)
         batch.count += k
         flushScratch = gather
@@ -114,39 +109,41 @@ struct FlushScratch {
     var presence: [Bool] = []
 
     /// Appends `k` rows to `column`: `value(e)` is row e's bytes, or nil for a null row;
-    /// `bytes` is their total length and `nulls` whether any is nil.
+    /// together they are at most `maxBytes` long.
     @inline(__always)
     mutating func appendRows(
-        _ k: Int, bytes total: Int, nulls: Bool, to column: inout StringColumn, _ value: (Int) -> UnsafeRawBufferPointer?
+        _ k: Int, maxBytes: Int, to column: inout StringColumn, _ value: (Int) -> UnsafeRawBufferPointer?
     ) {
         // One event (single-event messages): the gathering would cost more than it saves.
         if k == 1 {
             if let v = value(0) { column.append(v) } else { column.appendNull() }
             return
         }
-        if bytes.count < total { bytes = [UInt8](repeating: 0, count: max(total, 2 * bytes.count)) }
+        if bytes.count < maxBytes { bytes = [UInt8](repeating: 0, count: max(maxBytes, 2 * bytes.count)) }
         if ends.count < k { ends = [UInt32](repeating: 0, count: max(k, 2 * ends.count)) }
-        let keepsPresence = nulls || column.presence != nil
-        if keepsPresence && presence.count < k { presence = [Bool](repeating: false, count: max(k, 2 * presence.count)) }
+        if presence.count < k { presence = [Bool](repeating: false, count: max(k, 2 * presence.count)) }
         let base = UInt32(column.bytes.count)
-        bytes.withUnsafeMutableBytes { out in
+        let (total, nulls) = bytes.withUnsafeMutableBytes { out in
             ends.withUnsafeMutableBufferPointer { ends in
                 presence.withUnsafeMutableBufferPointer { presence in
                     var at = 0
+                    var nulls = false
                     for e in 0..<k {
                         if let v = value(e) {
                             if !v.isEmpty { FlushScratch.copy(v, to: out.baseAddress! + at) }
                             at &+= v.count
-                            if keepsPresence { presence[e] = true }
-                        } else if keepsPresence {
+                            presence[e] = true
+                        } else {
                             presence[e] = false
+                            nulls = true
                         }
                         ends[e] = base &+ UInt32(truncatingIfNeeded: at)
                     }
+                    return (at, nulls)
                 }
             }
         }
-        if keepsPresence {
+        if nulls || column.presence != nil {
             column.ensurePresence()  // before the new rows: every row so far was present
             presence.withUnsafeBufferPointer { column.presence!.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<k])) }
         }
@@ -156,9 +153,9 @@ struct FlushScratch {
 
     /// Appends `value` (or a null, for nil) `k` times: the server's enrichment.
     mutating func appendRepeated(_ value: [UInt8]?, _ k: Int, to column: inout StringColumn) {
-        guard let value else { return appendRows(k, bytes: 0, nulls: true, to: &column) { _ in nil } }
+        guard let value else { return appendRows(k, maxBytes: 0, to: &column) { _ in nil } }
         value.withUnsafeBytes { v in
-            appendRows(k, bytes: v.count &* k, nulls: false, to: &column) { _ in v }
+            appendRows(k, maxBytes: v.count &* k, to: &column) { _ in v }
         }
     }
 

@@ -105,7 +105,7 @@ public struct MessageParser {
             }
             switch outcome {
             case .parsed:
-                flushPending(into: &batch, message: cursor.base)
+                flushPending(into: &batch, message: UnsafeRawBufferPointer(start: cursor.base, count: cursor.end))
             case .refused(let error):
                 throw error
             case .restartAsBatch, .restartAsEvent:

@@ -128,27 +128,19 @@ public final class BlockEncoder {
         // themselves: captured by a local function, each row's update was a dynamic
         // exclusivity check, 2% of the server's CPU.
         let (uuid, uuid4) = column.bytes.withUnsafeBytes { bytes in
+            func kind(_ row: Int) -> Int { UUIDCodec.kind(UnsafeRawBufferPointer(rebasing: bytes[column.range(of: row)])) }
             var uuid = true
             var uuid4 = true
-            let rowsToCheck: [Int32]? = table.abandoned ? nil : table.firstRows
-            var i = 0
-            while uuid {
-                let row: Int
-                if let rowsToCheck {
-                    guard i < rowsToCheck.count else { break }
-                    row = Int(rowsToCheck[i])
-                } else {
-                    guard i < rows else { break }
-                    row = i
-                    if column.isNull(row) {
-                        i += 1
-                        continue
-                    }
+            if table.abandoned {
+                for row in 0..<rows where uuid && !column.isNull(row) {
+                    let k = kind(row)
+                    (uuid, uuid4) = (k != 0, uuid4 && k == 2)
                 }
-                let kind = UUIDCodec.kind(UnsafeRawBufferPointer(rebasing: bytes[column.range(of: row)]))
-                uuid = kind != 0
-                uuid4 = uuid4 && kind == 2
-                i += 1
+            } else {
+                for row in table.firstRows where uuid {
+                    let k = kind(Int(row))
+                    (uuid, uuid4) = (k != 0, uuid4 && k == 2)
+                }
             }
             return (uuid, uuid4)
         }
