@@ -160,16 +160,25 @@ struct StringTable {
         }
     }
 
-    /// Byte equality; values under 16 bytes are compared a word at a time instead of calling
-    /// `memcmp` (event names, sites, prop keys: most of the values a table compares).
+    /// Byte equality; values up to 48 bytes are compared a word at a time instead of calling
+    /// `memcmp` (event names, sites, prop keys, and the UUIDs of visitors and sessions, whose
+    /// repeats are most of the comparisons a table makes).
     @inline(__always)
     static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         let n = a.count
         guard n == b.count else { return false }
-        if n >= 16 {
+        if n > 16 {
             // Most unequal values of one length (ids) differ in their first word.
-            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
-                && memcmp(a.baseAddress! + 8, b.baseAddress! + 8, n - 8) == 0
+            guard a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self) else { return false }
+            if n > 48 { return memcmp(a.baseAddress! + 8, b.baseAddress! + 8, n - 8) == 0 }
+            var i = 8
+            while i + 8 < n {
+                guard a.loadUnaligned(fromByteOffset: i, as: UInt64.self) == b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                else { return false }
+                i += 8
+            }
+            // The last word, overlapping the one before.
+            return a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
         }
         if n >= 8 {
             return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
