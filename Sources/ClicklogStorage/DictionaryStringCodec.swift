@@ -78,7 +78,9 @@ enum DictionaryStringCodec {
         plan.code.removeAll(keepingCapacity: true)
         plan.width = fixed
         plan.estimatedCodeBytes = m * fixed
-        guard d > 1 else { return identity(d, &plan) }
+        // One-byte codes cannot lose: varints and ranks take at least a byte a row, and fixed
+        // width counts at 3/4. So small dictionaries keep first-appearance order uncounted.
+        guard d > 1, fixed > 1 else { return identity(d, &plan) }
         counts.removeAll(keepingCapacity: true)
         counts.append(contentsOf: repeatElement(0, count: d))
         counts.withUnsafeMutableBufferPointer { counts in
@@ -92,11 +94,10 @@ enum DictionaryStringCodec {
         var varintBytes = 0
         for (rank, index) in plan.order.enumerated() { varintBytes += Int(counts[Int(index)]) * Varint.size(UInt64(rank)) }
         let fixedBytes = m * fixed * 3 / 4
-        // Ranks take at least a byte a row, so they cannot beat one-byte codes (counted at 3/4),
-        // and computing them stops once they reach the better of the other two: both shortcuts
-        // give the same choice as ranking every row, at a fraction of the cost (ranking was the
-        // largest part of encoding a block).
-        let mtfBytes = fixed == 1 ? nil : plan.moveToFront.ranks(
+        // Computing ranks stops once they reach the better of the other two: that gives the same
+        // choice as ranking every row, at a fraction of the cost (ranking was the largest part of
+        // encoding a block).
+        let mtfBytes = plan.moveToFront.ranks(
             of: table.codes, distinct: d, into: &plan.ranks, budget: 64 * m, byteLimit: min(varintBytes, fixedBytes))
         if let mtfBytes, mtfBytes < varintBytes, mtfBytes < fixedBytes {
             identity(d, &plan)
