@@ -1,5 +1,6 @@
 extension EventBatch {
-    /// Drops every row at or after `rowCount`: undoes the rows a refused message appended.
+    /// Drops every row at or after `rowCount` (`filterRows` rebuilds the rows after it this way;
+    /// the parser no longer needs it: a message's rows reach the batch only once it parsed).
     public mutating func truncate(to rowCount: Int) {
         guard rowCount < count else { return }
         let propCount = rowCount == 0 ? 0 : Int(propEnds[rowCount - 1])
