@@ -10,7 +10,7 @@ extension IngestError {
         switch code {
         case .messageTooLarge: 1009
         case .binaryFrame: 1003
-        case .invalidUTF8: 1007
+        case .invalidUTF8, .invalidCompressedData: 1007
         case .protocolViolation: 1002
         case .idleTimeout, .shuttingDown: 1001
         case .storageUnavailable, .tooManyConnections: 1013  // try again later
@@ -25,7 +25,7 @@ extension IngestError {
         switch code {
         case .missingSite, .unknownSite: 401
         case .originNotAllowed, .originMissing: 403
-        case .subprotocolRefused, .badRequest, .protocolViolation, .invalidUTF8, .binaryFrame: 400
+        case .subprotocolRefused, .badRequest, .protocolViolation, .invalidUTF8, .invalidCompressedData, .binaryFrame: 400
         case .tooManyConnections, .storageUnavailable, .shuttingDown, .idleTimeout: 503
         case .messageTooLarge: 413
         case .unsupportedMediaType: 415
@@ -40,6 +40,7 @@ extension IngestError {
         case .messageTooLarge: "message_bytes"
         case .binaryFrame: "binary_frame"
         case .invalidUTF8: "invalid_utf8"
+        case .invalidCompressedData: "invalid_compressed_data"
         case .protocolViolation: "protocol_violation"
         case .tooManyConnections: "connections"
         case .idleTimeout: "idle_timeout"

@@ -17,6 +17,7 @@ public struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
         case messageTooLarge
         case binaryFrame
         case invalidUTF8
+        case invalidCompressedData
         case protocolViolation
         case unsupportedMediaType
         // Connections.
@@ -39,6 +40,7 @@ public struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
         case messageTooLarge(limit: Int)
         case binaryFrame
         case invalidUTF8
+        case invalidCompressedData(String)
         case protocolViolation(String)
         case unsupportedMediaType(String)
         case idleTimeout(seconds: Int64)
@@ -64,6 +66,7 @@ public struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
         case .messageTooLarge: .messageTooLarge
         case .binaryFrame: .binaryFrame
         case .invalidUTF8: .invalidUTF8
+        case .invalidCompressedData: .invalidCompressedData
         case .protocolViolation: .protocolViolation
         case .unsupportedMediaType: .unsupportedMediaType
         case .idleTimeout: .idleTimeout
@@ -95,6 +98,8 @@ public struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
             "binary frames are not accepted: send each message as a text frame of UTF-8 JSON"
         case .invalidUTF8:
             "text message is not valid UTF-8"
+        case .invalidCompressedData(let what):
+            "compressed message cannot be inflated (\(what)): send it uncompressed or as valid permessage-deflate data"
         case .protocolViolation(let what):
             "WebSocket protocol violation: \(what)"
         case .unsupportedMediaType(let type):
@@ -127,6 +132,7 @@ public struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func messageTooLarge(limit: Int) -> Self { .init(.messageTooLarge(limit: limit)) }
     public static var binaryFrame: Self { .init(.binaryFrame) }
     public static var invalidUTF8: Self { .init(.invalidUTF8) }
+    public static func invalidCompressedData(_ what: String) -> Self { .init(.invalidCompressedData(String(what.prefix(128)))) }
     public static func protocolViolation(_ what: String) -> Self { .init(.protocolViolation(what)) }
     public static func unsupportedMediaType(_ type: String) -> Self {
         .init(.unsupportedMediaType(String(type.prefix(128))))

@@ -38,7 +38,7 @@ extension IngestMetrics {
         metric("clicklog_storage_healthy", "gauge", "1 while the log accepts writes.", [("", storageHealthy.load(ordering: .relaxed) ? "1" : "0")])
         metric("clicklog_deduplication_ids", "gauge", "Event ids remembered for deduplication.", [("", value(deduplicationIDs))])
         let limits = limitHits.withLock { $0 }
-        let limitKinds = ["message_bytes", "events_per_message", "binary_frame", "invalid_utf8", "protocol_violation", "connections", "idle_timeout", "header_bytes"]
+        let limitKinds = ["message_bytes", "events_per_message", "binary_frame", "invalid_utf8", "invalid_compressed_data", "protocol_violation", "connections", "idle_timeout", "header_bytes"]
         metric("clicklog_limit_hits_total", "counter", "Requests, messages or connections refused for hitting a limit.",
                (limitKinds + limits.keys.filter { !limitKinds.contains($0) }.sorted()).map { ("kind=\"\($0)\"", String(limits[$0] ?? 0)) })
         let refused = refusals.withLock { $0 }

@@ -194,20 +194,32 @@ public final class IngestServer: Sendable {
             }
             var headers = HTTPHeaders()
             if let subprotocol = accepted.subprotocol { headers.add(name: "sec-websocket-protocol", value: subprotocol) }
+            if let deflate = deflateResponse(head, server: server) { headers.add(name: "sec-websocket-extensions", value: deflate) }
             return headers
         case "/v1/echo" where server.configuration.testEcho:
-            return HTTPHeaders()
+            var headers = HTTPHeaders()
+            if let deflate = deflateResponse(head, server: server) { headers.add(name: "sec-websocket-extensions", value: deflate) }
+            return headers
         default:
             return nil
         }
+    }
+
+    /// The permessage-deflate acceptance for the 101 response, when the server offers the
+    /// extension and the client asked for it acceptably.
+    private static func deflateResponse(_ head: HTTPRequestHead, server: ServerContext) -> String? {
+        server.configuration.permessageDeflate ? PerMessageDeflate.response(to: head.headers) : nil
     }
 
     private static func addWebSocketHandlers(_ channel: Channel, head: HTTPRequestHead, shard: LoopShard, server: ServerContext) throws {
         let sync = channel.pipeline.syncOperations
         let target = RequestTarget(head.uri)
         let writer = try RawFrameWriter.install(in: sync)
+        // The same decision as in the 101 response; this runs on the connection's event loop,
+        // whose inflater it gets.
+        let inflater = deflateResponse(head, server: server) == nil ? nil : MessageInflater.forCurrentThread()
         if target.path == "/v1/echo" {
-            try sync.addHandler(WebSocketEchoHandler(writer: writer))
+            try sync.addHandler(WebSocketEchoHandler(writer: writer, inflater: inflater))
             return
         }
         guard case .success(let accepted) = server.policy.evaluate(target: target, headers: head.headers, webSocket: true) else {
@@ -219,7 +231,7 @@ public final class IngestServer: Sendable {
             ipMode: configuration.ipMode, proxies: configuration.trustedProxies)
         let idle = configuration.limits.idleTimeout
         try sync.addHandler(WebSocketIngestHandler(
-            session: session, writer: writer, shard: shard, limits: configuration.limits.events,
+            session: session, writer: writer, inflater: inflater, shard: shard, limits: configuration.limits.events,
             idleTimeoutSeconds: max(1, idle.nanoseconds / 1_000_000_000), metrics: server.metrics, logger: server.logger))
     }
 

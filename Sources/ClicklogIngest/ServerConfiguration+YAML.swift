@@ -34,7 +34,7 @@ extension ServerConfiguration {
         }
         guard let root else { return }  // empty file: all defaults
         let top = try Section(root, path: "")
-        try top.allow(["listen", "tls", "ip_mode", "trusted_proxies", "sites", "limits", "group_commit", "deduplication", "zstd_level", "event_loop_threads"])
+        try top.allow(["listen", "tls", "ip_mode", "trusted_proxies", "sites", "limits", "group_commit", "deduplication", "zstd_level", "event_loop_threads", "permessage_deflate"])
 
         if let listen = try top.section("listen") {
             try listen.allow(["host", "port"])
@@ -89,6 +89,7 @@ extension ServerConfiguration {
         }
         if let v = try top.int("zstd_level", in: 1...19) { zstdLevel = v }
         if let v = try top.int("event_loop_threads", in: 0...256) { eventLoopThreads = v }
+        if let v = try top.bool("permessage_deflate") { permessageDeflate = v }
     }
 
     private static func site(_ node: Node) throws(ConfigurationError) -> Site {

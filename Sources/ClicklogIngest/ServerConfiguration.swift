@@ -23,6 +23,9 @@ public struct ServerConfiguration: Sendable {
     public var demo = false
     /// Enable `/v1/echo`, a plain WebSocket echo for conformance tests (Autobahn). Never in production.
     public var testEcho = false
+    /// Accept WebSocket clients' permessage-deflate offers (RFC 7692): browsers then compress
+    /// what they send. On by default; off makes every client send uncompressed frames.
+    public var permessageDeflate = true
     public var limits = Limits()
     public var groupCommit = GroupCommitOptions()
     /// How long an event id is remembered for deduplication. 24 h, the spec's default: long

@@ -11,10 +11,11 @@ final class WebSocketEchoHandler: ChannelInboundHandler {
     static let maxMessageBytes = 64 << 20
 
     private let writer: RawFrameWriter
-    private var machine = WebSocketStateMachine(configuration: .init(maxMessageBytes: maxMessageBytes, acceptsBinary: true))
+    private var machine: WebSocketStateMachine
 
-    init(writer: RawFrameWriter) {
+    init(writer: RawFrameWriter, inflater: MessageInflater?) {
         self.writer = writer
+        machine = WebSocketStateMachine(configuration: .init(maxMessageBytes: Self.maxMessageBytes, acceptsBinary: true), inflater: inflater)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

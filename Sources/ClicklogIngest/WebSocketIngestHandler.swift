@@ -33,8 +33,8 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
     static let closeReplyTimeout = TimeAmount.seconds(3)
 
     init(
-        session: ConnectionSession, writer: RawFrameWriter, shard: LoopShard, limits: EventLimits, idleTimeoutSeconds: Int64,
-        metrics: IngestMetrics, logger: Logger
+        session: ConnectionSession, writer: RawFrameWriter, inflater: MessageInflater?, shard: LoopShard, limits: EventLimits,
+        idleTimeoutSeconds: Int64, metrics: IngestMetrics, logger: Logger
     ) {
         self.session = session
         self.writer = writer
@@ -42,7 +42,8 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
         self.metrics = metrics
         self.logger = logger
         self.idleTimeoutSeconds = idleTimeoutSeconds
-        machine = WebSocketStateMachine(configuration: .init(maxMessageBytes: limits.maxMessageBytes, leavesWholeFrameUTF8ToConsumer: true))
+        machine = WebSocketStateMachine(
+            configuration: .init(maxMessageBytes: limits.maxMessageBytes, leavesWholeFrameUTF8ToConsumer: true), inflater: inflater)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

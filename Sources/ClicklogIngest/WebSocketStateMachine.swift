@@ -7,8 +7,9 @@ import NIOWebSocket
 /// close codes), runs the close handshake and the idle ping. It does no I/O: every input
 /// returns an action for the channel handler to carry out, so it is tested without sockets.
 ///
-/// The assembled message lives in `message`, unmasked, until `messageConsumed()`; the buffer
-/// keeps its capacity, so steady-state traffic allocates nothing here.
+/// The assembled message lives in `message`, unmasked (and inflated, for a compressed message
+/// of a connection that negotiated permessage-deflate), until `messageConsumed()`; the buffers
+/// keep their capacity, so steady-state traffic allocates nothing here.
 struct WebSocketStateMachine {
     struct Configuration: Sendable {
         /// Largest message (all frames together), in bytes: larger closes with 1009.
@@ -65,10 +66,18 @@ struct WebSocketStateMachine {
     private var messageKind: MessageKind?
     private var utf8 = UTF8Validator()
     private var awaitingPong = false
+    /// Set when the connection negotiated permessage-deflate (`PerMessageDeflate`).
+    private let inflater: MessageInflater?
+    /// Whether the message being assembled is compressed (RSV1 on its first frame); its frames
+    /// gather in `compressed` and inflate into `message` when it is whole.
+    private var isCompressed = false
+    private var compressed: ByteBuffer
 
-    init(configuration: Configuration, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
+    init(configuration: Configuration, inflater: MessageInflater? = nil, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
         self.configuration = configuration
+        self.inflater = inflater
         message = allocator.buffer(capacity: 1024)
+        compressed = allocator.buffer(capacity: inflater == nil ? 0 : 1024)
     }
 
     var isOpen: Bool { state == .open }
@@ -89,7 +98,11 @@ struct WebSocketStateMachine {
         case .open:
             break
         }
-        guard frame.reservedBits.isEmpty else { return fail(.protocolViolation("reserved bits set without a negotiated extension")) }
+        var reserved = frame.reservedBits
+        // RSV1 marks the first frame of a compressed message, and nothing else (RFC 7692 §6).
+        let startsCompressed = inflater != nil && reserved.contains(.rsv1) && (frame.opcode == .text || frame.opcode == .binary)
+        if startsCompressed { reserved.remove(.rsv1) }
+        guard reserved.isEmpty else { return fail(.protocolViolation("reserved bits set that no negotiated extension defines")) }
         guard let key = frame.maskKey else { return fail(.protocolViolation("client frames must be masked")) }
         switch frame.opcode {
         case .text, .binary:
@@ -98,9 +111,13 @@ struct WebSocketStateMachine {
             }
             let kind: MessageKind = frame.opcode == .text ? .text : .binary
             if kind == .binary && !configuration.acceptsBinary { return fail(.binaryFrame) }
-            messageKind = kind == .text && frame.fin && configuration.leavesWholeFrameUTF8ToConsumer ? .uncheckedText : kind
+            // A compressed message is checked whole once inflated, so it counts as one frame.
+            let whole = frame.fin || startsCompressed
+            messageKind = kind == .text && whole && configuration.leavesWholeFrameUTF8ToConsumer ? .uncheckedText : kind
             message.clear()
             utf8.reset()
+            isCompressed = startsCompressed
+            compressed.clear()
             return appendFragment(frame, key: key)
         case .continuation:
             guard messageKind != nil else { return fail(.protocolViolation("continuation frame without a message to continue")) }
@@ -158,10 +175,12 @@ struct WebSocketStateMachine {
         state = .closed
         messageKind = nil
         message.clear()
+        compressed.clear()
         return .fail(error)
     }
 
     private mutating func appendFragment(_ frame: WebSocketFrame, key: WebSocketMaskingKey) -> Action {
+        if isCompressed { return appendCompressedFragment(frame, key: key) }
         guard message.readableBytes + frame.length <= configuration.maxMessageBytes else {
             return fail(.messageTooLarge(limit: configuration.maxMessageBytes))
         }
@@ -177,6 +196,30 @@ struct WebSocketStateMachine {
         let kind = messageKind!
         messageKind = nil
         if kind == .text && !utf8.isAtBoundary { return fail(.invalidUTF8) }
+        return .deliver(kind)
+    }
+
+    /// A frame of a compressed message: the limit holds for the compressed bytes as they come
+    /// and for the inflated message.
+    private mutating func appendCompressedFragment(_ frame: WebSocketFrame, key: WebSocketMaskingKey) -> Action {
+        guard compressed.readableBytes + frame.length <= configuration.maxMessageBytes else {
+            return fail(.messageTooLarge(limit: configuration.maxMessageBytes))
+        }
+        compressed.appendUnmasking(frame.data, key: key)
+        guard frame.fin else { return .none }
+        switch inflater!.inflate(compressed, into: &message, limit: configuration.maxMessageBytes) {
+        case .tooLarge?: return fail(.messageTooLarge(limit: configuration.maxMessageBytes))
+        case .corrupt(let reason)?: return fail(.invalidCompressedData(reason))
+        case nil: break
+        }
+        compressed.clear()
+        isCompressed = false
+        let kind = messageKind!
+        messageKind = nil
+        if kind == .text {
+            let valid = message.withUnsafeReadableBytes { UTF8Validator.isValid($0) }
+            guard valid else { return fail(.invalidUTF8) }
+        }
         return .deliver(kind)
     }
 
