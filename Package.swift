@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(
             name: "ClicklogIngestTests",
             dependencies: [
-                "ClicklogIngest", "ClicklogTestSupport",
+                "ClicklogIngest", "ClicklogTestSupport", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

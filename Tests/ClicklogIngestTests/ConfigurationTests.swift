@@ -12,6 +12,7 @@ import Testing
         #expect(configuration.limits.events.maxMessageBytes == 1 << 20)
         #expect(configuration.limits.events.maxEventsPerMessage == 1000)
         #expect(configuration.deduplicationWindow == .seconds(86_400))
+        #expect(configuration.permessageDeflate)
     }
 
     @Test func exampleFileLoads() throws {
@@ -45,6 +46,7 @@ import Testing
               max_delay_ms: 5
               min_eager_events: 64
             deduplication: {window_hours: 48}
+            permessage_deflate: false
             """)
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.port == 9000)
@@ -56,6 +58,7 @@ import Testing
         #expect(configuration.groupCommit.maxDelay == .milliseconds(5))
         #expect(configuration.groupCommit.minEagerEvents == 64)
         #expect(configuration.deduplicationWindow == .seconds(48 * 3600))
+        #expect(!configuration.permessageDeflate)
     }
 
     @Test func unknownKeysAndBadValuesAreErrorsThatNameThem() {

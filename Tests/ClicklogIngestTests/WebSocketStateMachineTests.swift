@@ -82,7 +82,7 @@ import Testing
         _ = interleaved.receive(text("a", fin: false))
         #expect(interleaved.receive(text("b")) == .fail(.protocolViolation("a new message started before the previous one was finished")))
         var reserved = machine()
-        #expect(reserved.receive(frame(.text, [0x61], rsv1: true)) == .fail(.protocolViolation("reserved bits set without a negotiated extension")))
+        #expect(reserved.receive(frame(.text, [0x61], rsv1: true)) == .fail(.protocolViolation("reserved bits set that no negotiated extension defines")))
         var unmasked = machine()
         #expect(unmasked.receive(frame(.text, [0x61], masked: false)) == .fail(.protocolViolation("client frames must be masked")))
         var opcode = machine()
