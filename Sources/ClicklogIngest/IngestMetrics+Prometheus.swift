@@ -22,6 +22,7 @@ extension IngestMetrics {
             ("transport=\"websocket\"", value(webSocketMessages)),
             ("transport=\"http\"", value(httpMessages)),
         ])
+        metric("clicklog_messages_compressed_total", "counter", "WebSocket messages that arrived compressed (permessage-deflate).", [("", value(compressedMessages))])
         metric("clicklog_messages_malformed_total", "counter", "Messages refused as a whole (not JSON, not a message, too many events); kept in quarantine.", [("", value(malformedMessages))])
         metric("clicklog_events_total", "counter", "Events by outcome.", [
             ("outcome=\"accepted\"", value(eventsAccepted)),

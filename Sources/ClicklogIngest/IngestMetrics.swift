@@ -12,6 +12,8 @@ final class IngestMetrics: Sendable {
     let connectionsTotal = Atomic<Int>(0)
     // Messages and events.
     let webSocketMessages = Atomic<Int>(0)
+    /// WebSocket messages that arrived compressed (permessage-deflate).
+    let compressedMessages = Atomic<Int>(0)
     let httpMessages = Atomic<Int>(0)
     let malformedMessages = Atomic<Int>(0)
     let eventsAccepted = Atomic<Int>(0)

@@ -68,6 +68,8 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
         case .none:
             break
         case .deliver(let kind):
+            // Browsers send a few messages a minute: one shared count each is cheap.
+            if machine.deliveredCompressed { metrics.compressedMessages.add(1, ordering: .relaxed) }
             handleMessage(utf8Checked: kind != .uncheckedText, context: context)
         case .sendPong(let payload):
             _ = writer.write(WebSocketFrames.pong(payload, allocator: context.channel.allocator))

@@ -72,6 +72,8 @@ struct WebSocketStateMachine {
     /// gather in `compressed` and inflate into `message` when it is whole.
     private var isCompressed = false
     private var compressed: ByteBuffer
+    /// Whether the message delivered last arrived compressed (for `/metrics`).
+    private(set) var deliveredCompressed = false
 
     init(configuration: Configuration, inflater: MessageInflater? = nil, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
         self.configuration = configuration
@@ -196,6 +198,7 @@ struct WebSocketStateMachine {
         let kind = messageKind!
         messageKind = nil
         if kind == .text && !utf8.isAtBoundary { return fail(.invalidUTF8) }
+        deliveredCompressed = false
         return .deliver(kind)
     }
 
@@ -220,6 +223,7 @@ struct WebSocketStateMachine {
             let valid = message.withUnsafeReadableBytes { UTF8Validator.isValid($0) }
             guard valid else { return fail(.invalidUTF8) }
         }
+        deliveredCompressed = true
         return .deliver(kind)
     }
 

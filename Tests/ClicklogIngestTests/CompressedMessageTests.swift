@@ -28,6 +28,10 @@ import Testing
         #expect(compressed.count < batch.utf8.count)
         #expect(m.receive(frame(.text, compressed, rsv1: true)) == .deliver(.text))
         #expect(String(buffer: m.message) == batch)
+        #expect(m.deliveredCompressed)
+        m.messageConsumed()
+        #expect(m.receive(frame(.text, Array("plain".utf8))) == .deliver(.text))
+        #expect(!m.deliveredCompressed)
     }
 
     @Test func aCompressedMessageMayBeSplitAcrossFramesAndOnlyTheFirstCarriesRSV1() {

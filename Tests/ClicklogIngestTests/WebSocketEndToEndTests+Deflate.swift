@@ -28,6 +28,7 @@ extension WebSocketEndToEndTests {
             for row in 0..<batch.count { stored.append(batch.id.string(at: row)!) }
         }
         #expect(stored == ["z1", "z2", "z3", "z4"])
+        #expect(server.server.metricsText().contains("clicklog_messages_compressed_total 1\n"))
     }
 
     @Test func aCompressedMessageInflatingPastTheLimitClosesWith1009() async throws {
