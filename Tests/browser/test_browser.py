@@ -14,7 +14,8 @@ What it checks (one browser, one data directory, one server that is SIGKILLed an
   5. a page on an origin that is not allowed (http://evil.test:PORT, mapped to 127.0.0.1 by the
      browser's resolver) is refused: WebSocket fails, nothing from it is stored; plus raw HTTP
      checks of the 403/401 answers;
-  6. 100% of the events the page sent (recorded by a wrapper injected before any page script)
+  6. Chromium negotiates permessage-deflate and its messages arrive compressed (/metrics);
+  7. 100% of the events the page sent (recorded by a wrapper injected before any page script)
      and 100% of the events the test expects from its own actions are in the log exactly once.
 
 Exit status is nonzero when any check fails.
@@ -478,11 +479,15 @@ s.onopen = () => __ws.push("open"); s.onerror = () => __ws.push("error"); s.oncl
               list(zip(order, got_order)))
         try:
             with urllib.request.urlopen(base + "/metrics", timeout=5) as r:
-                dup = [ln for ln in r.read().decode().splitlines() if "duplicate" in ln and not ln.startswith("#")]
+                lines = r.read().decode().splitlines()
+            dup = [ln for ln in lines if "duplicate" in ln and not ln.startswith("#")]
             print("info  server metrics after restart: " + "; ".join(dup), flush=True)
             ndup = sum(float(ln.split()[-1]) for ln in dup if ln.startswith("clicklog_events_total"))
             check("the restarted server counted the resent batch (50) and the re-adopted beacon tail (5)"
                   " as duplicates", ndup >= 55, dup)
+            compressed = [ln for ln in lines if ln.startswith("clicklog_messages_compressed_total ")]
+            check("Chromium negotiated permessage-deflate: its messages to the restarted server arrived compressed",
+                  bool(compressed) and float(compressed[0].split()[-1]) > 0, compressed)
         except OSError as e:
             check("/metrics readable", False, e)
         try:
