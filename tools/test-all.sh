@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 missing=()
-for pkg in libzstd-dev libsqlite3-dev sqlite3 chromium chromium-driver openssl; do
+for pkg in libzstd-dev libsqlite3-dev zlib1g-dev sqlite3 chromium chromium-driver openssl; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
