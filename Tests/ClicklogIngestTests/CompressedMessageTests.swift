@@ -1,3 +1,4 @@
+import ClicklogTestSupport
 import NIOCore
 import NIOWebSocket
 import Testing
@@ -105,6 +106,31 @@ import Testing
         #expect(control.receive(frame(.ping, [1], rsv1: true)).isProtocolViolation)
     }
 
+    /// Random bytes, and valid data cut short or with a flipped bit, as a client could send:
+    /// each ends in a message or a clean failure, never a trap or a message over the limit.
+    @Test func arbitraryCompressedBytesEndInAMessageOrACleanFailure() {
+        var random = SeededRandom(seed: 7)
+        let valid = deflateMessage(Array(String(repeating: batch, count: 4).utf8))
+        let inflater = MessageInflater()
+        for round in 0..<600 {
+            var payload: [UInt8]
+            switch round % 3 {
+            case 0: payload = (0..<random.below(300)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            case 1: payload = Array(valid.prefix(random.below(valid.count)))
+            default:
+                payload = valid
+                let bit = random.below(valid.count * 8)
+                payload[bit / 8] ^= 1 << UInt8(bit % 8)
+            }
+            var m = WebSocketStateMachine(configuration: .init(maxMessageBytes: 2000, acceptsBinary: true), inflater: inflater)
+            switch m.receive(frame(.binary, payload, rsv1: true)) {
+            case .deliver: #expect(m.message.readableBytes <= 2000)
+            case .fail(let error): #expect([.invalidCompressedData, .messageTooLarge].contains(error.code))
+            default: Issue.record("round \(round): neither a message nor a failure")
+            }
+        }
+    }
+
     @Test func compressedBinaryIsEchoedInflated() {
         var echo = machine(binary: true)
         let payload: [UInt8] = (0..<300).map { UInt8($0 % 7) }
@@ -119,3 +145,4 @@ extension WebSocketStateMachine.Action {
         return false
     }
 }
+
