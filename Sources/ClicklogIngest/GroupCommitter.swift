@@ -78,8 +78,8 @@ final class GroupCommitter: @unchecked Sendable {
             completions += group.completions
             events += group.queuedEvents
             bytes += group.bytes
-            metrics.eventsDuplicate.add(group.duplicates, ordering: .relaxed)
-            metrics.eventsAccepted.add(group.rows, ordering: .relaxed)
+            metrics.eventsDuplicate.add(group.duplicates)
+            metrics.eventsAccepted.add(group.rows)
         }
         metrics.deduplicationIDs.store(ids, ordering: .relaxed)
         onDurable(completions, events, bytes)
@@ -121,17 +121,17 @@ final class GroupCommitter: @unchecked Sendable {
             }
             let seconds = Double(CommitQueue.now() - started) / 1e9
             for group in groups where group.rows > 0 {
-                metrics.blocksWritten.add(1, ordering: .relaxed)
-                metrics.blockEvents.withLock { $0.observe(Double(group.rows)) }
+                metrics.blocksWritten.add(1)
+                metrics.blockEvents.record(Double(group.rows))
             }
-            metrics.commitSeconds.withLock { $0.observe(seconds) }
+            metrics.commitSeconds.record(seconds)
             recovered()
             return true
         }
     }
 
     private func failed(_ error: Error) {
-        metrics.storageFailures.add(1, ordering: .relaxed)
+        metrics.storageFailures.add(1)
         metrics.storageHealthy.store(false, ordering: .relaxed)
         metrics.storageError.withLock { $0 = "\(error)" }
         let now = Date()

@@ -345,7 +345,7 @@ final class HTTPIngestHandler: ChannelDuplexHandler, RemovableChannelHandler, Sh
         ack.write(to: &body)
         var headers = post.cors
         headers.add(name: "content-type", value: "application/json")
-        server.metrics.acksSent.add(1, ordering: .relaxed)
+        server.metrics.acksSent.add(1)
         send(Response(status: ack.isError ? .badRequest : .ok, headers: headers, body: body), head: post.head, context: context)
     }
 

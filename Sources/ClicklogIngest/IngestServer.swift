@@ -145,7 +145,7 @@ public final class IngestServer: Sendable {
     ) throws {
         let metrics = server.metrics
         let open = metrics.openConnections.add(1, ordering: .relaxed).newValue
-        metrics.connectionsTotal.add(1, ordering: .relaxed)
+        metrics.connectionsTotal.add(1)
         channel.closeFuture.whenComplete { _ in metrics.openConnections.subtract(1, ordering: .relaxed) }
         let limit = server.limits.maxConnections
         let refusal: IngestError? = open > limit ? .tooManyConnections(limit: limit) : nil

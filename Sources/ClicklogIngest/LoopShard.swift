@@ -115,7 +115,6 @@ final class ShardState {
     private var malformed = 0
     private var rejected = 0
     private var bytes = 0
-    private var messageEvents = Histogram.messageEvents
 
     init(index: Int, eventLoop: EventLoop, environment: ShardEnvironment) {
         self.index = index
@@ -178,7 +177,8 @@ final class ShardState {
                     raw: Array(bytes[r.bytes]), reason: "site \(enrichment.site), event \(r.index): \(r)", time: enrichment.receivedAt))
             }
             rejected += summary.rejections.count
-            messageEvents.observe(Double(summary.events))
+            // A lock taken per message: tens of nanoseconds against the microseconds of parsing.
+            environment.metrics.messageEvents.record(Double(summary.events))
             outcome = .parsed(summary)
         } catch {
             if !utf8Checked && error.kind == .syntax && !UTF8Validator.isValid(bytes) {
@@ -222,15 +222,12 @@ final class ShardState {
         self.envelope = nil
         envelope.seal()
         let metrics = environment.metrics
-        metrics.webSocketMessages.add(webSocketMessages, ordering: .relaxed)
-        metrics.httpMessages.add(httpMessages, ordering: .relaxed)
-        metrics.malformedMessages.add(malformed, ordering: .relaxed)
-        metrics.eventsRejected.add(rejected, ordering: .relaxed)
-        metrics.receivedBytes.add(bytes, ordering: .relaxed)
+        metrics.webSocketMessages.add(webSocketMessages)
+        metrics.httpMessages.add(httpMessages)
+        metrics.malformedMessages.add(malformed)
+        metrics.eventsRejected.add(rejected)
+        metrics.receivedBytes.add(bytes)
         (webSocketMessages, httpMessages, malformed, rejected, bytes) = (0, 0, 0, 0, 0)
-        let observed = messageEvents
-        metrics.messageEvents.withLock { $0.merge(observed) }
-        messageEvents.reset()
         environment.backPressure.added(events: envelope.events, bytes: envelope.bytes)
         inFlight.append((envelope.id, envelopeMembers))
         envelopeMembers = []

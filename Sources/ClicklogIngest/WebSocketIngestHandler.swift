@@ -69,7 +69,7 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
             break
         case .deliver(let kind):
             // Browsers send a few messages a minute: one shared count each is cheap.
-            if machine.deliveredCompressed { metrics.compressedMessages.add(1, ordering: .relaxed) }
+            if machine.deliveredCompressed { metrics.compressedMessages.add(1) }
             handleMessage(utf8Checked: kind != .uncheckedText, context: context)
         case .sendPong(let payload):
             _ = writer.write(WebSocketFrames.pong(payload, allocator: context.channel.allocator))
@@ -165,7 +165,7 @@ final class WebSocketIngestHandler: ChannelDuplexHandler, ShardMember {
         }
         if let out {
             _ = writer.write(out)
-            metrics.acksSent.add(sent, ordering: .relaxed)
+            metrics.acksSent.add(sent)
         }
         if shuttingDown && acks.isEmpty { finishShutdown(context: context) }
     }

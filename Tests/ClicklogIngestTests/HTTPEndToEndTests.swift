@@ -115,13 +115,13 @@ struct HTTPEndToEndTests {
         #expect(response.header("content-type")?.hasPrefix("text/plain; version=0.0.4") == true)
         let text = response.text
         for line in [
-            #"clicklog_connections{transport="websocket"} 1"#,
+            #"clicklog_connections{transport="websocket"} 1.0"#,
             #"clicklog_messages_total{transport="websocket"} 1"#,
             #"clicklog_events_total{outcome="accepted"} 1"#,
             #"clicklog_events_total{outcome="duplicate"} 1"#,
             "# TYPE clicklog_commit_seconds histogram",
             #"clicklog_block_events_bucket{le="+Inf"} 1"#,
-            "clicklog_writer_queue_events 0",
+            "clicklog_writer_queue_events 0.0",
         ] {
             #expect(text.contains(line), "missing: \(line)")
         }
