@@ -66,10 +66,10 @@ final class GroupCommitter: @unchecked Sendable {
         let now = Clock.microseconds()
         let expire = CommitQueue.now() >= nextExpiry
         if expire { nextExpiry = CommitQueue.now() + 1_000_000_000 }
-        let ids = window.withLock { window in
+        let (ids, forgottenEarly) = window.withLock { window in
             for group in groups { group.admitted.withUnsafeBufferPointer { window.commit(hashes: $0, receivedAt: now) } }
             if expire { window.expire(now: now) }
-            return window.count
+            return (window.count, window.forgottenEarly)
         }
         var completions: [EnvelopeCompletion] = []
         var events = 0
@@ -82,6 +82,7 @@ final class GroupCommitter: @unchecked Sendable {
             metrics.eventsAccepted.add(group.rows)
         }
         metrics.deduplicationIDs.store(ids, ordering: .relaxed)
+        metrics.deduplicationForgottenEarly.store(forgottenEarly, ordering: .relaxed)
         onDurable(completions, events, bytes)
     }
 

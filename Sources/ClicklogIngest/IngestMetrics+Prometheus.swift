@@ -11,6 +11,7 @@ extension IngestMetrics {
         pausedGauge.set(to: Double(pausedConnections.load(ordering: .relaxed)))
         healthyGauge.set(to: storageHealthy.load(ordering: .relaxed) ? 1 : 0)
         deduplicationGauge.set(to: Double(deduplicationIDs.load(ordering: .relaxed)))
+        forgottenEarlyGauge.set(to: Double(deduplicationForgottenEarly.load(ordering: .relaxed)))
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
         return String(decoding: bytes, as: UTF8.self)

@@ -20,6 +20,7 @@ final class IngestMetrics: Sendable {
     let queuedBytes = Atomic<Int>(0)
     let pausedConnections = Atomic<Int>(0)
     let deduplicationIDs = Atomic<Int>(0)
+    let deduplicationForgottenEarly = Atomic<Int>(0)
     let storageHealthy = Atomic<Bool>(true)
     /// The last storage failure while it lasts, for `/healthz`.
     let storageError = Mutex<String?>(nil)
@@ -59,6 +60,7 @@ final class IngestMetrics: Sendable {
     let pausedGauge: Gauge
     let healthyGauge: Gauge
     let deduplicationGauge: Gauge
+    let forgottenEarlyGauge: Gauge
 
     static let limitKinds = [
         "message_bytes", "events_per_message", "binary_frame", "invalid_utf8", "invalid_compressed_data",
@@ -112,6 +114,9 @@ final class IngestMetrics: Sendable {
             "paused_connections", "Connections not being read because the writer is behind or the client does not read its acks."))
         healthyGauge = r.makeGauge(descriptor: Self.name("storage_healthy", "1 while the log accepts writes."))
         deduplicationGauge = r.makeGauge(descriptor: Self.name("deduplication_ids", "Event ids remembered for deduplication."))
+        forgottenEarlyGauge = r.makeGauge(descriptor: Self.name(
+            "deduplication_forgotten_early",
+            "Event ids forgotten before their window ended since the start, because the window holds deduplication.max_ids at most."))
     }
 
     private static var limitHitsName: MetricNameDescriptor {

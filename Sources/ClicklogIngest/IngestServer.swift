@@ -47,7 +47,8 @@ public final class IngestServer: Sendable {
         if !store.recovery.isClean {
             logger.notice("recovered the log", metadata: ["report": "\(store.recovery)"])
         }
-        var window = DeduplicationWindow(windowMicros: Int64(configuration.deduplicationWindow.nanoseconds / 1000))
+        var window = DeduplicationWindow(
+            windowMicros: Int64(configuration.deduplicationWindow.nanoseconds / 1000), maxIDs: configuration.deduplicationMaxIDs)
         let started = Date()
         try window.load(from: LogReader(directory: configuration.dataDirectory), now: Clock.microseconds())
         logger.info("loaded the deduplication window", metadata: [

@@ -84,8 +84,9 @@ extension ServerConfiguration {
             if let v = try commit.int("retry_interval_ms", in: 1...600_000) { groupCommit.retryInterval = .milliseconds(v) }
         }
         if let dedup = try top.section("deduplication") {
-            try dedup.allow(["window_hours"])
+            try dedup.allow(["window_hours", "max_ids"])
             if let v = try dedup.int("window_hours", in: 0...24 * 365) { deduplicationWindow = .seconds(v * 3600) }
+            if let v = try dedup.int("max_ids", in: 200_000...1_000_000_000) { deduplicationMaxIDs = v }
         }
         if let v = try top.int("zstd_level", in: 1...19) { zstdLevel = v }
         if let v = try top.int("event_loop_threads", in: 0...256) { eventLoopThreads = v }

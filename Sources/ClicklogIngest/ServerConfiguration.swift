@@ -31,6 +31,9 @@ public struct ServerConfiguration: Sendable {
     /// How long an event id is remembered for deduplication. 24 h, the spec's default: long
     /// enough for a browser's offline queue to come back the next day.
     public var deduplicationWindow: Duration = .seconds(24 * 3600)
+    /// Most event ids remembered, whatever the window: the bound on deduplication's memory
+    /// (18–23 bytes per id; `DeduplicationWindow.maxIDs`).
+    public var deduplicationMaxIDs = 10_000_000
     /// zstd level of the log's column chunks (1–19). 3: see `LogOptions.compression`.
     public var zstdLevel = 3
     /// Event-loop threads. Zero means one per core: the loops parse, and the writer's two

@@ -37,9 +37,13 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Hours an event id is remembered for deduplication.")
     var dedupHours = 24
 
+    @Option(help: "Most event ids remembered for deduplication (18–23 bytes each); past it the oldest are forgotten first.")
+    var dedupMaxIds = 10_000_000
+
     func validate() throws {
         guard (1...19).contains(zstdLevel) else { throw ValidationError("--zstd-level must be 1 to 19, got \(zstdLevel)") }
         guard dedupHours >= 0 else { throw ValidationError("--dedup-hours must not be negative") }
+        guard dedupMaxIds >= 200_000 else { throw ValidationError("--dedup-max-ids must be at least 200000, got \(dedupMaxIds)") }
         guard !site.isEmpty else { throw ValidationError("--site must not be empty") }
     }
 
@@ -55,11 +59,11 @@ struct ImportCommand: ParsableCommand {
         let writer = try LogWriter(directory: data.path, options: options)
         if !writer.recovery.isClean { FileHandle.standardError.write(Data("recovered: \(writer.recovery)\n".utf8)) }
         let quarantine = try Quarantine(directory: data.path)
-        var window = DeduplicationWindow(windowMicros: Int64(dedupHours) * 3_600_000_000)
+        var window = DeduplicationWindow(windowMicros: Int64(dedupHours) * 3_600_000_000, maxIDs: dedupMaxIds)
         try window.load(from: LogReader(directory: data.path), now: Clock.microseconds())
         // Room for the file's ids up front (a typical event is 200–400 bytes of JSON), so the
         // window does not rehash millions of ids as it grows; an underestimate only grows it.
-        window.reserveCapacity(window.count + total / 256)
+        window.reserveCapacity(min(window.count + total / 256, dedupMaxIds))
 
         var importer = JSONLImporter()
         importer.options.site = site

@@ -45,7 +45,7 @@ import Testing
               max_block_events: 5000
               max_delay_ms: 5
               min_eager_events: 64
-            deduplication: {window_hours: 48}
+            deduplication: {window_hours: 48, max_ids: 2000000}
             permessage_deflate: false
             """)
         #expect(configuration.host == "0.0.0.0")
@@ -59,6 +59,7 @@ import Testing
         #expect(configuration.groupCommit.minEagerEvents == 64)
         #expect(configuration.deduplicationWindow == .seconds(48 * 3600))
         #expect(!configuration.permessageDeflate)
+        #expect(configuration.deduplicationMaxIDs == 2_000_000)
     }
 
     @Test func unknownKeysAndBadValuesAreErrorsThatNameThem() {

@@ -124,6 +124,23 @@ struct DeduplicationWindowTests {
         #expect(window.count == 2, "only the two just admitted")
     }
 
+    /// Chunks hold 65,536 ids: with room for 150,000, committing 300,000 (in five groups)
+    /// forgets whole chunks, oldest first, and keeps the newest within the bound.
+    @Test func pastMaxIDsTheOldestChunksAreForgottenFirst() {
+        var window = DeduplicationWindow(windowMicros: 1 << 40, maxIDs: 150_000)
+        let ids = (0..<300_000).map { "m\($0)" }
+        for group in 0..<5 {
+            let part = Array(ids[(group * 60_000)..<((group + 1) * 60_000)])
+            _ = admit(&window, part)
+            hashes(part).withUnsafeBufferPointer { window.commit(hashes: $0, receivedAt: Int64(group)) }
+            #expect(window.count <= 150_000)
+        }
+        #expect(window.forgottenEarly == 300_000 - window.count)
+        #expect(window.forgottenEarly % 65_536 == 0, "whole chunks")
+        #expect(admit(&window, ["m0", "m65535"]) == [], "the oldest chunk is forgotten")
+        #expect(admit(&window, ["m299999", "m200000"]) == [0, 1], "the newest are still known")
+    }
+
     @Test func pendingIdDoesNotExpireUntilCommitted() {
         var window = DeduplicationWindow(windowMicros: 1_000)
         _ = admit(&window, ["x"])
