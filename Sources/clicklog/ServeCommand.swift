@@ -9,7 +9,7 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Receive events over WebSocket and HTTP and store them in the log.",
         discussion: """
-            Endpoints: GET /v1/ws?site=KEY (WebSocket, subprotocol clicklog.v1), POST \
+            Endpoints: GET /v1/ws?site=KEY (WebSocket, subprotocol clicklog.v1, permessage-deflate), POST \
             /v1/events?site=KEY (sendBeacon and fetch), GET /c.js, GET /healthz, GET /metrics; \
             with --demo also the demo shop on /. Every message is acknowledged once its events \
             are on disk (fsync), in message order.
