@@ -86,7 +86,7 @@ extension MessageParser {
         }
         // Properties: the arrays hold exactly the kept events' properties, in order.
         let propBase = UInt32(batch.propKinds.count)
-        for end in pendingPropEnds { batch.propEnds.append(propBase + UInt32(end)) }
+        batch.propEnds.append(offsets: pendingPropEnds, plus: Int(propBase))
         if !propKinds.isEmpty {
             batch.propKeys.appendRows(bytes: propKeyBytes, ends: propKeyEnds)
             batch.propValues.appendRows(bytes: propValueBytes, ends: propValueEnds)
@@ -190,8 +190,7 @@ extension StringColumn {
     mutating func appendRows(bytes rows: [UInt8], ends rowEnds: [Int]) {
         let base = bytes.count
         bytes.append(contentsOf: rows)
-        ends.reserveCapacity(ends.count + rowEnds.count)
-        for end in rowEnds { ends.append(UInt32(truncatingIfNeeded: base + end)) }
+        ends.append(offsets: rowEnds, plus: base)
         if presence != nil { presence!.append(contentsOf: repeatElement(true, count: rowEnds.count)) }
     }
 }

@@ -24,8 +24,7 @@ extension EventBatch {
         propKeys.append(contentsOf: other.propKeys, rows: propRows)
         propValues.append(contentsOf: other.propValues, rows: propRows)
         propKinds.append(contentsOf: other.propKinds)
-        propEnds.reserveCapacity(propEnds.count + other.propEnds.count)
-        for end in other.propEnds { propEnds.append(end + propBase) }
+        propEnds.append(offsets: other.propEnds, plus: propBase)
         receivedAt.append(contentsOf: other.receivedAt)
         site.append(contentsOf: other.site, rows: count)
         userAgent.append(contentsOf: other.userAgent, rows: count)
@@ -40,8 +39,7 @@ extension StringColumn {
     mutating func append(contentsOf other: StringColumn, rows: Int) {
         let base = UInt32(bytes.count)
         bytes.append(contentsOf: other.bytes)
-        ends.reserveCapacity(ends.count + other.ends.count)
-        for end in other.ends { ends.append(end + base) }
+        ends.append(offsets: other.ends, plus: base)
         switch (presence != nil, other.presence) {
         case (false, nil):
             break
