@@ -97,14 +97,9 @@ public struct DeduplicationWindow: DuplicateFilter, Sendable {
             ring[last].newest = max(ring[last].newest, receivedAt)
             rest = rest.dropFirst(room)
         }
-        // Whole chunks, oldest first; the newest (being filled) always stays.
-        var dropped = 0
-        while known.count > maxIDs && dropped < ring.count - 1 {
-            for hash in ring[dropped].hashes { known.remove(hash) }
-            forgottenEarly += ring[dropped].hashes.count
-            dropped += 1
-        }
-        if dropped > 0 { ring.removeFirst(dropped) }
+        // The newest chunk (being filled) always stays.
+        let bound = maxIDs
+        forgottenEarly += forgetOldest(keeping: 1) { _, known in known > bound }
     }
 
     /// Forgets admitted `hashes`: their block could not be written.
@@ -138,12 +133,22 @@ public struct DeduplicationWindow: DuplicateFilter, Sendable {
     /// Forgets committed ids received before `now - window`: every chunk whose newest id was.
     public mutating func expire(now: Int64) {
         let horizon = now - windowMicros
-        var expired = 0
-        while expired < ring.count && ring[expired].newest < horizon {
-            for hash in ring[expired].hashes { known.remove(hash) }
-            expired += 1
+        forgetOldest { oldest, _ in oldest.newest < horizon }
+    }
+
+    /// Forgets whole chunks of the ring, oldest first, while `more(oldest chunk left, ids
+    /// known)` holds and more than `keep` chunks are left; returns how many ids it forgot.
+    @discardableResult
+    private mutating func forgetOldest(keeping keep: Int = 0, while more: (RingChunk, Int) -> Bool) -> Int {
+        var dropped = 0
+        var forgotten = 0
+        while dropped < ring.count - keep && more(ring[dropped], known.count) {
+            for hash in ring[dropped].hashes { known.remove(hash) }
+            forgotten += ring[dropped].hashes.count
+            dropped += 1
         }
-        if expired > 0 { ring.removeFirst(expired) }
+        if dropped > 0 { ring.removeFirst(dropped) }
+        return forgotten
     }
 
     /// A 64-bit hash of an id: eight bytes at a time, multiply and fold (good avalanche, no
