@@ -9,7 +9,8 @@ import Synchronization
 /// for `/healthz`) stay atomics here, read on every message, and are copied into their gauges
 /// when `/metrics` is scraped. Event loops add their per-message counts once per hand-over to
 /// the writer (not per message), so the shared counters are touched a few thousand times a
-/// second, not millions.
+/// second, not millions. The one exception is the events-per-message histogram: the registry's
+/// histograms take one value at a time, so it is recorded per message.
 final class IngestMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
 
