@@ -10,8 +10,9 @@
 # Each server is started fresh for each of two loads: 64 connections × batches of 50 events,
 # then one event per message (bare event objects). Then Clicklog again, paced at half of its own
 # batched maximum, for the ack latency a server with headroom gives. Prints a side-by-side
-# table (events/s, MB/s, ack p50/p99/p99.9, server peak RSS from /proc/PID/status VmHWM), the
-# ratios, and the bar Clicklog has to clear.
+# table (events/s, MB/s, ack p50/p99/p99.9, server peak RSS from /proc/PID/status VmHWM, CPU
+# per event of the server and of the load generator), the ratios, and the bar Clicklog has to
+# clear.
 #
 # On a shared two-core machine absolute figures move by tens of percent from run to run; the
 # ratios within one run are the result. The load generator shares the cores with the server.
@@ -140,9 +141,14 @@ run() {
     local cpu_before
     cpu_before=$(cpu_ticks "$SERVER_PID")
     echo "── $name, $label: clicklog load $*" >&2
-    if ! "${PRIO[@]}" "$CLICKLOG" load --url "ws://127.0.0.1:$port/v1/ws?site=demo" --json \
+    # bash's `time` gives the load generator's own CPU (user and system seconds), so that the
+    # table can show what each event costs the whole machine, server and load generator.
+    local status=0 TIMEFORMAT='%U %S'
+    { time "${PRIO[@]}" "$CLICKLOG" load --url "ws://127.0.0.1:$port/v1/ws?site=demo" --json \
         --connections "$CONNECTIONS" --window "$WINDOW" --duration "$DURATION" --warmup "$WARMUP" \
-        --threads "$LOAD_THREADS" "$@" >"$OUT/$name-$label.json" 2>"$OUT/$name-$label.err"; then
+        --threads "$LOAD_THREADS" "$@" >"$OUT/$name-$label.json" 2>"$OUT/$name-$label.err" || status=$?; } \
+        2>"$OUT/$name-$label.loadcpu"
+    if [[ $status != 0 ]]; then
         echo "   load FAILED against $name ($label): $(tail -3 "$OUT/$name-$label.err" | tr '\n' ' ')" >&2
         FAILED=1
     fi
@@ -195,6 +201,16 @@ def load_one(path):
         report["cpu_us_per_event"] = seconds / events * 1e6 if events else float("nan")
     except (OSError, ValueError):
         report["cpu_us_per_event"] = float("nan")
+    # The load generator's CPU per event, building its messages included: the two together are
+    # what an event costs the machine, which both share.
+    try:
+        with open(path[: -len(".json")] + ".loadcpu") as f:
+            seconds = sum(float(x) for x in f.read().split()[-2:])
+        v = report["verification"]
+        events = v["accepted"] + v["duplicates"] + v["rejected"]
+        report["load_cpu_us_per_event"] = seconds / events * 1e6 if events else float("nan")
+    except (OSError, ValueError):
+        report["load_cpu_us_per_event"] = float("nan")
     return report
 
 def load(name, run):
@@ -224,7 +240,7 @@ def fmt_rate(value):
 
 print()
 header = (f"{'server':<16}{'load':<11}{'events/s':>10}{'MB/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}"
-          f"{'RSS MB':>9}{'CPU µs/ev':>11}  verify")
+          f"{'RSS MB':>9}{'CPU µs/ev':>11}{'load µs/ev':>12}  verify")
 print(header)
 print("─" * len(header))
 for name, run, r in rows:
@@ -233,7 +249,7 @@ for name, run, r in rows:
     verify = "ok" if r["all_ok"] else "FAILED (see the raw results)"
     print(f"{names[name]:<16}{load_label:<11}{fmt_rate(r['events_per_second']):>10}{r['megabytes_per_second']:>9.1f}"
           f"{lat['p50']:>9.2f}{lat['p99']:>9.2f}{lat['p999']:>10.2f}{r['rss_mb']:>9.0f}"
-          f"{r['cpu_us_per_event']:>11.2f}  {verify}")
+          f"{r['cpu_us_per_event']:>11.2f}{r['load_cpu_us_per_event']:>12.2f}  {verify}")
 
 def eps(name, run):
     r = load(name, run)
@@ -255,6 +271,16 @@ def cpu(name, run):
 
 print(f"server CPU per event, peer / Clicklog: batched {ratio(cpu('peer', 'batched'), cpu('clicklog', 'batched')):5.2f}×"
       f"   unbatched {ratio(cpu('peer', 'unbatched'), cpu('clicklog', 'unbatched')):5.2f}×  (events per CPU-second, not wall time)")
+
+def machine_cpu(name, run):
+    r = load(name, run)
+    return r["cpu_us_per_event"] + r["load_cpu_us_per_event"] if r else float("nan")
+
+# Both servers run the two cores flat out, so their rates are about inversely proportional to
+# what an event costs the machine: 25 % of the discard server's rate is at most 4× its cost.
+print(f"machine CPU per batched event (server + load generator): Clicklog {machine_cpu('clicklog', 'batched'):.2f} µs,"
+      f" discard server {machine_cpu('discard', 'batched'):.2f} µs:"
+      f" {ratio(machine_cpu('clicklog', 'batched'), machine_cpu('discard', 'batched')):.1f}× (25 % of its rate allows about 4×)")
 
 half = load("clicklog", "halfrate")
 rss = max([r["peak_rss_mb"] for n, _, r in rows if n == "clicklog"] or [0])

@@ -42,8 +42,6 @@ public struct DeduplicationWindow: DuplicateFilter, Sendable {
         var hashes: [UInt64]
         var newest: Int64
     }
-    /// Keeps `HashSet64.touch`'s loads alive; never read for anything else.
-    private var prefetchSink: UInt64 = 0
 
     public init(windowMicros: Int64 = 24 * 3_600 * 1_000_000, maxIDs: Int = 10_000_000) {
         self.windowMicros = windowMicros
@@ -66,19 +64,9 @@ public struct DeduplicationWindow: DuplicateFilter, Sendable {
 
     /// Admits `hashes` (the ids' `hash(_:)`es, which the caller can compute on other threads)
     /// as pending, and calls `duplicate` with the index of every hash already known, including
-    /// a repeat within `hashes`. Looks ahead 16 ids at a time so that the table's cache misses
-    /// overlap: nearly all of an admit is waiting for memory.
+    /// a repeat within `hashes`.
     public mutating func admit(hashes: UnsafeBufferPointer<UInt64>, duplicate: (Int) -> Void) {
-        let group = 16
-        var start = 0
-        while start < hashes.count {
-            let end = min(start + group, hashes.count)
-            prefetchSink &+= known.touch(UnsafeBufferPointer(rebasing: hashes[start..<end]))
-            for i in start..<end where !known.insert(hashes[i]) {
-                duplicate(i)
-            }
-            start = end
-        }
+        known.insert(contentsOf: hashes, duplicate: duplicate)
     }
 
     /// Makes admitted `hashes` permanent (their block is durable): they expire `windowMicros`
@@ -104,7 +92,7 @@ public struct DeduplicationWindow: DuplicateFilter, Sendable {
 
     /// Forgets admitted `hashes`: their block could not be written.
     public mutating func rollback(hashes: UnsafeBufferPointer<UInt64>) {
-        for hash in hashes { known.remove(hash) }
+        known.remove(contentsOf: hashes)
     }
 
     /// Admits and commits at once, for a writer that stops at its first failed write and
@@ -143,7 +131,8 @@ public struct DeduplicationWindow: DuplicateFilter, Sendable {
         var dropped = 0
         var forgotten = 0
         while dropped < ring.count - keep && more(ring[dropped], known.count) {
-            for hash in ring[dropped].hashes { known.remove(hash) }
+            let hashes = ring[dropped].hashes
+            hashes.withUnsafeBufferPointer { known.remove(contentsOf: $0) }
             forgotten += ring[dropped].hashes.count
             dropped += 1
         }

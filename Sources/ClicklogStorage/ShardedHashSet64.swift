@@ -13,6 +13,8 @@ struct ShardedHashSet64: Sendable {
     /// inserts, and 64 rehashes in a row stall the writer as one big table would.
     private var shards = (0..<64).map { HashSet64(capacity: Int((64 * pow(1.5, Double($0) / 64)).rounded())) }
     private(set) var count = 0
+    /// Keeps `HashSet64.touch`'s loads alive; never read for anything else.
+    private var touchSink: UInt64 = 0
 
     @inline(__always) private static func shard(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash & 63) }
 
@@ -42,10 +44,37 @@ struct ShardedHashSet64: Sendable {
         return removed
     }
 
-    /// `HashSet64.touch` for each hash, in whichever table it belongs.
-    func touch(_ hashes: UnsafeBufferPointer<UInt64>) -> UInt64 {
-        var sink: UInt64 = 0
-        for hash in hashes { sink &+= shards[Self.shard(hash)].touch(hash) }
-        return sink
+    /// Inserts `hashes`, calling `duplicate` with the index of each one already there
+    /// (including a repeat within `hashes`).
+    mutating func insert(contentsOf hashes: UnsafeBufferPointer<UInt64>, duplicate: (Int) -> Void) {
+        lookingAhead(hashes, run: false) { set, i in
+            if !set.insert(hashes[i]) { duplicate(i) }
+        }
+    }
+
+    /// Removes `hashes` (those not there are skipped).
+    mutating func remove(contentsOf hashes: UnsafeBufferPointer<UInt64>) {
+        lookingAhead(hashes, run: true) { set, i in set.remove(hashes[i]) }
+    }
+
+    /// Calls `body` for each index of `hashes`, after loading the home slots of the next 16
+    /// (`HashSet64.touch`), so that their cache misses overlap instead of coming one after
+    /// the other: in a table of millions nearly every hash misses, and a miss alone is most of
+    /// an insert or a removal. Removing the ids of a full window of 10M one by one cost about
+    /// 240 ns each (`swift package benchmark`, `deduplicate`), three times an insert.
+    private mutating func lookingAhead(
+        _ hashes: UnsafeBufferPointer<UInt64>, run: Bool, _ body: (inout Self, Int) -> Void
+    ) {
+        let group = 16
+        var start = 0
+        while start < hashes.count {
+            let end = min(start + group, hashes.count)
+            for i in start..<end {
+                let shard = shards[Self.shard(hashes[i])]
+                touchSink &+= run ? shard.touchRun(hashes[i]) : shard.touch(hashes[i])
+            }
+            for i in start..<end { body(&self, i) }
+            start = end
+        }
     }
 }

@@ -56,6 +56,28 @@ struct DeduplicationWindowTests {
         for k in reference { #expect(set.contains(k)) }
     }
 
+    /// The batch forms look 16 hashes ahead; batches of every size around that, with repeats
+    /// inside a batch and removals of hashes that are not there, must do what one at a time does.
+    @Test func shardedSetBatchInsertAndRemoveAgreeWithOneAtATime() {
+        var rng = SeededRandom(seed: 11)
+        var set = ShardedHashSet64()
+        var reference = Set<UInt64>()
+        for step in 0..<600 {
+            let batch = (0..<Int(rng.next() % 41)).map { _ in rng.next() & 0xFF00_0000_0000_00FF }
+            if step % 3 == 2 {
+                batch.withUnsafeBufferPointer { set.remove(contentsOf: $0) }
+                for k in batch { reference.remove(k) }
+            } else {
+                var reported: [Int] = []
+                batch.withUnsafeBufferPointer { set.insert(contentsOf: $0) { reported.append($0) } }
+                let expected = batch.indices.filter { !reference.insert(batch[$0]).inserted }
+                #expect(reported == expected, "insert at step \(step)")
+            }
+            #expect(set.count == reference.count, "count at step \(step)")
+        }
+        for k in reference { #expect(set.contains(k)) }
+    }
+
     @Test func hashSetShrinksBackAfterEverythingIsRemoved() {
         var set = HashSet64()
         for k in 1...20_000 as ClosedRange<UInt64> { set.insert(k &* 0x9E37_79B9_7F4A_7C15) }
